@@ -1,0 +1,137 @@
+/**
+ * Authentication requests in DynamoDB: `AUTHREQ#<auth_req_id>`, listed per user through the sparse
+ * pendingByUser index while pending.
+ */
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AuthRequest, Decision } from '../../core/model.js';
+import type { AuthRequestRepository, DecisionRecord, PollRecord } from '../../core/ports.js';
+import { all, condition, isConditionFailure } from './conditions.js';
+import { fromItem, toAttribute, toItem, type Item } from './attributes.js';
+import { keyPrefix, tableSchema } from './table-schema.js';
+
+/**
+ * The most polls one request records. A client that keeps the interval polls 360 times in the
+ * longest allowed expiry; past this, polls are answered slow_down without a write.
+ */
+export const MAX_RECORDED_POLLS = 1000;
+
+export interface AuthRequestStoreOptions {
+  /** How long an expired request is kept so that a late poll still learns it expired. */
+  readonly expiredRetentionSeconds: number;
+}
+
+const key = (authReqId: string): Item => ({ pk: { S: keyPrefix.authRequest + authReqId } });
+
+function toRecord(item: Item): AuthRequest {
+  const { pk: _pk, ttl: _ttl, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...record } = fromItem(item);
+  return record as unknown as AuthRequest;
+}
+
+export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly options: AuthRequestStoreOptions,
+  ) {}
+
+  async create(request: AuthRequest): Promise<void> {
+    const { pendingByUserIndex: index } = tableSchema;
+    await this.dynamodb.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: toItem({
+          pk: keyPrefix.authRequest + request.authReqId,
+          ...request,
+          [tableSchema.timeToLiveAttribute]: Math.ceil(request.expiresAt / 1000) + this.options.expiredRetentionSeconds,
+          [index.partitionKey]: keyPrefix.pendingForUser + request.sub,
+          [index.sortKey]: `${new Date(request.createdAt).toISOString()}#${request.authReqId}`,
+        }),
+        ConditionExpression: condition.isNew,
+      }),
+    );
+  }
+
+  async find(authReqId: string): Promise<AuthRequest | undefined> {
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: key(authReqId), ConsistentRead: true }));
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async recordPoll(authReqId: string, clientId: string, at: number): Promise<PollRecord> {
+    try {
+      const { Attributes } = await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(authReqId),
+          UpdateExpression: 'SET pollCount = pollCount + :one, pollTimes = list_append(pollTimes, :at)',
+          ConditionExpression: all(condition.exists, condition.ownedByClient, condition.underPollLimit),
+          ExpressionAttributeValues: {
+            ':one': { N: '1' },
+            ':at': toAttribute([at]),
+            ':clientId': { S: clientId },
+            ':maxPolls': { N: String(MAX_RECORDED_POLLS) },
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'recorded', request: toRecord(Attributes ?? {}) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const old = error.Item ? toRecord(error.Item) : undefined;
+      if (!old || old.clientId !== clientId) return { kind: 'unknown' };
+      return { kind: 'limitReached', request: old };
+    }
+  }
+
+  async decide(authReqId: string, decision: Decision, at: number, options: { sub?: string; amr?: readonly string[] } = {}): Promise<DecisionRecord> {
+    const { pendingByUserIndex: index } = tableSchema;
+    const set =
+      decision === 'approve'
+        ? // The next poll, and only it, may redeem: see judgePoll.
+          `#status = :approved, redeemAtPoll = pollCount + :one, decidedAt = :at${options.amr ? ', amr = :amr' : ''}`
+        : '#status = :denied, decidedAt = :at';
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(authReqId),
+          UpdateExpression: `SET ${set} REMOVE ${index.partitionKey}, ${index.sortKey}`,
+          ConditionExpression: all(condition.exists, condition.isPending, condition.notExpired, ...(options.sub !== undefined ? [condition.forUser] : [])),
+          ExpressionAttributeNames: { '#status': 'status', ...(options.sub !== undefined ? { '#sub': 'sub' } : {}) },
+          ExpressionAttributeValues: {
+            ':pending': { S: 'pending' },
+            ':now': { N: String(at) },
+            ':at': { N: String(at) },
+            ...(decision === 'approve' ? { ':approved': { S: 'approved' }, ':one': { N: '1' } } : { ':denied': { S: 'denied' } }),
+            ...(options.amr && decision === 'approve' ? { ':amr': toAttribute(options.amr) } : {}),
+            ...(options.sub !== undefined ? { ':sub': { S: options.sub } } : {}),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'decided';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const old = error.Item ? toRecord(error.Item) : undefined;
+      // Stay indistinguishable: another user's request is as unknown as a missing one.
+      if (!old || (options.sub !== undefined && old.sub !== options.sub)) return 'unknown';
+      return 'notPending';
+    }
+  }
+
+  async listPending(sub: string): Promise<AuthRequest[]> {
+    const { pendingByUserIndex: index } = tableSchema;
+    const { Items = [] } = await this.dynamodb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': { S: keyPrefix.pendingForUser + sub } },
+        ScanIndexForward: false,
+        Limit: 50,
+      }),
+    );
+    return Items.map(toRecord);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The repositories on the provider's DynamoDB table, made once per process on first use.
+ */
+import type { Config } from '../config.js';
+import type { AuthRequestRepository, ClientRepository, DeviceRepository, UserDirectory } from '../core/ports.js';
+import { systemClock } from '../core/ports.js';
+import { CachedClientRepository } from './cached-client-repository.js';
+import { DynamoDbAuthRequestRepository } from './dynamodb/auth-request-repository.js';
+import { DynamoDbClientRepository } from './dynamodb/client-repository.js';
+import { DynamoDbDeviceRepository } from './dynamodb/device-repository.js';
+import { dynamoDbClient } from './dynamodb/dynamodb-client.js';
+import { DynamoDbUserDirectory } from './dynamodb/user-directory.js';
+
+export interface TableRepositories {
+  readonly clients: ClientRepository;
+  readonly users: UserDirectory;
+  readonly authRequests: AuthRequestRepository;
+  readonly devices: DeviceRepository;
+}
+
+let repositories: TableRepositories | undefined;
+
+export function tableRepositories(config: Config): TableRepositories {
+  if (!repositories) {
+    const dynamodb = dynamoDbClient(config);
+    const name = config.table.name;
+    repositories = {
+      clients: new CachedClientRepository(new DynamoDbClientRepository(dynamodb, name), config.clientCacheSeconds, systemClock),
+      users: new DynamoDbUserDirectory(dynamodb, name),
+      authRequests: new DynamoDbAuthRequestRepository(dynamodb, name, { expiredRetentionSeconds: config.authRequest.expiredRetentionSeconds }),
+      devices: new DynamoDbDeviceRepository(dynamodb, name),
+    };
+  }
+  return repositories;
+}

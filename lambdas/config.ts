@@ -1,0 +1,166 @@
+/**
+ * The provider's configuration, read once from the environment and typed.
+ *
+ * This is the only module of the Lambda code that reads `process.env` (lint enforces it). A missing or
+ * malformed variable fails at cold start with the variable's name, never later inside a request.
+ * The CDK construct sets these variables; the local runner sets them before it loads any handler.
+ * docs/configuration.md lists them all.
+ */
+
+export type DeliveryMode = 'poll' | 'ping' | 'push';
+
+export type SigningConfig =
+  /** Deployed: an asymmetric KMS key; the private key never leaves KMS. */
+  | { readonly kind: 'kms'; readonly keyId: string }
+  /** Local runner and tests: a P-256 key persisted in a file outside version control. */
+  | { readonly kind: 'local'; readonly keyFile: string };
+
+export type InitialAccessTokenConfig =
+  | { readonly kind: 'value'; readonly value: string }
+  | { readonly kind: 'secret'; readonly secretId: string };
+
+export interface Config {
+  /** The issuer identifier; every endpoint URL is this plus its path. */
+  readonly issuer: string;
+  /** The AWS region of the table, key and secret. */
+  readonly region: string;
+  readonly table: { readonly name: string; readonly endpoint?: string };
+  readonly signing: SigningConfig;
+  /** Protects dynamic registration (RFC 7591 §3, initial access token). Unset: registration is refused. */
+  readonly initialAccessToken?: InitialAccessTokenConfig;
+  readonly features: { readonly simulator: boolean; readonly automatedApproval: boolean };
+  readonly deliveryModes: readonly DeliveryMode[];
+  readonly authRequest: {
+    /** expires_in when the client sends no requested_expiry. */
+    readonly defaultExpirySeconds: number;
+    /** The largest requested_expiry accepted. */
+    readonly maxExpirySeconds: number;
+    /** The polling interval returned to clients (CIBA Core §7.3, default 5). */
+    readonly pollIntervalSeconds: number;
+    /** How long an expired request is kept so that a late poll still gets expired_token. */
+    readonly expiredRetentionSeconds: number;
+  };
+  readonly tokens: { readonly accessTokenSeconds: number; readonly idTokenSeconds: number };
+  /** acr values this deployment can satisfy, in order of preference. */
+  readonly acrValues: readonly string[];
+  /** How long a warm function trusts a client record it has read (see docs/configuration.md). */
+  readonly clientCacheSeconds: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigurationError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`configuration: ${variable} ${problem}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new ConfigurationError(name, 'is required');
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigurationError(name, `must be a whole number, got ${JSON.stringify(raw)}`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigurationError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false' || raw === 'off') return false;
+  if (raw === 'true' || raw === 'on') return true;
+  throw new ConfigurationError(name, `must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+function list(env: Env, name: string, fallback: readonly string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [...fallback];
+  return raw.split(/[\s,]+/).filter(Boolean);
+}
+
+function issuerUrl(env: Env): string {
+  const raw = required(env, 'CIBA_ISSUER');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError('CIBA_ISSUER', `must be a URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.search || url.hash) throw new ConfigurationError('CIBA_ISSUER', 'must not have a query or fragment (OIDC Discovery §3)');
+  // Endpoint URLs are issuer + path: keep one spelling, without a trailing slash.
+  return raw.replace(/\/+$/, '');
+}
+
+function signing(env: Env): SigningConfig {
+  const kind = env.CIBA_SIGNING ?? 'kms';
+  if (kind === 'kms') return { kind, keyId: required(env, 'CIBA_KMS_KEY_ID') };
+  if (kind === 'local') return { kind, keyFile: required(env, 'CIBA_LOCAL_KEY_FILE') };
+  throw new ConfigurationError('CIBA_SIGNING', `must be kms or local, got ${JSON.stringify(kind)}`);
+}
+
+function initialAccessToken(env: Env): InitialAccessTokenConfig | undefined {
+  const value = env.CIBA_INITIAL_ACCESS_TOKEN;
+  const secretId = env.CIBA_INITIAL_ACCESS_TOKEN_SECRET;
+  if (value && secretId) {
+    throw new ConfigurationError('CIBA_INITIAL_ACCESS_TOKEN', 'and CIBA_INITIAL_ACCESS_TOKEN_SECRET are exclusive');
+  }
+  if (value) {
+    if (value.length < 16) throw new ConfigurationError('CIBA_INITIAL_ACCESS_TOKEN', 'must be at least 16 characters');
+    return { kind: 'value', value };
+  }
+  if (secretId) return { kind: 'secret', secretId };
+  return undefined;
+}
+
+function deliveryModes(env: Env): DeliveryMode[] {
+  // Ping and push arrive with their delivery machinery; until then a deployment offers poll.
+  const modes = list(env, 'CIBA_DELIVERY_MODES', ['poll']);
+  for (const mode of modes) {
+    if (mode !== 'poll') throw new ConfigurationError('CIBA_DELIVERY_MODES', `offers only poll in this version, got ${JSON.stringify(mode)}`);
+  }
+  return modes as DeliveryMode[];
+}
+
+export function loadConfig(env: Env): Config {
+  const defaultExpirySeconds = integer(env, 'CIBA_DEFAULT_EXPIRY_SECONDS', 300, 1, 86_400);
+  const maxExpirySeconds = integer(env, 'CIBA_MAX_EXPIRY_SECONDS', 1800, 1, 86_400);
+  if (defaultExpirySeconds > maxExpirySeconds) {
+    throw new ConfigurationError('CIBA_DEFAULT_EXPIRY_SECONDS', `must not exceed CIBA_MAX_EXPIRY_SECONDS (${maxExpirySeconds})`);
+  }
+  const endpoint = env.CIBA_DYNAMODB_ENDPOINT || undefined;
+  return {
+    issuer: issuerUrl(env),
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    table: { name: required(env, 'CIBA_TABLE_NAME'), ...(endpoint ? { endpoint } : {}) },
+    signing: signing(env),
+    initialAccessToken: initialAccessToken(env),
+    features: { simulator: flag(env, 'CIBA_SIMULATOR'), automatedApproval: flag(env, 'CIBA_AUTOMATED_APPROVAL') },
+    deliveryModes: deliveryModes(env),
+    authRequest: {
+      defaultExpirySeconds,
+      maxExpirySeconds,
+      pollIntervalSeconds: integer(env, 'CIBA_POLL_INTERVAL_SECONDS', 5, 1, 60),
+      expiredRetentionSeconds: integer(env, 'CIBA_EXPIRED_RETENTION_SECONDS', 86_400, 60, 30 * 86_400),
+    },
+    tokens: {
+      accessTokenSeconds: integer(env, 'CIBA_ACCESS_TOKEN_SECONDS', 600, 60, 86_400),
+      idTokenSeconds: integer(env, 'CIBA_ID_TOKEN_SECONDS', 600, 60, 86_400),
+    },
+    acrValues: list(env, 'CIBA_ACR_VALUES', ['ciba', 'push']),
+    clientCacheSeconds: integer(env, 'CIBA_CLIENT_CACHE_SECONDS', 60, 0, 3600),
+  };
+}
+
+let loaded: Config | undefined;
+
+/** The configuration of this process, read on first use. */
+export function config(): Config {
+  loaded ??= loadConfig(process.env);
+  return loaded;
+}

@@ -1,0 +1,37 @@
+/**
+ * The backchannel authentication endpoint (CIBA Core §7), as the sequence of its steps.
+ */
+import { authenticateClient } from '../client-authentication/authenticate-client.js';
+import { readForm } from '../http/form.js';
+import { json, type HttpRequest, type HttpResponse } from '../http/http.js';
+import type { Dependencies } from '../ports.js';
+import { readAuthenticationParameters } from './authentication-parameters.js';
+import { checkBindingMessage } from './check-binding-message.js';
+import { checkClientMayUseCiba } from './check-client-may-use-ciba.js';
+import { checkRequestedExpiry } from './check-requested-expiry.js';
+import { checkScope } from './check-scope.js';
+import { chooseAcr } from './choose-acr.js';
+import { findHintedUser } from './find-hinted-user.js';
+import { storeAuthenticationRequest } from './store-authentication-request.js';
+
+type BackchannelDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'users' | 'authRequests'>;
+
+export async function backchannelAuthentication(request: HttpRequest, deps: BackchannelDependencies): Promise<HttpResponse> {
+  const form = readForm(request);
+  const client = await authenticateClient(request, form, deps.clients);
+  checkClientMayUseCiba(client);
+  const parameters = readAuthenticationParameters(form);
+  const scope = checkScope(parameters.scope, client);
+  const bindingMessage = checkBindingMessage(parameters.bindingMessage);
+  const expiresIn = checkRequestedExpiry(parameters.requestedExpiry, deps.config.authRequest);
+  const acr = chooseAcr(parameters.acrValues, deps.config.acrValues);
+  // The user is looked up last: every cheaper check has passed by then.
+  const user = await findHintedUser(parameters, deps.users);
+  const interval = deps.config.authRequest.pollIntervalSeconds;
+  const stored = await storeAuthenticationRequest(
+    { client, user, scope, bindingMessage, acr, expiresIn, interval, now: deps.clock.now() },
+    deps.authRequests,
+  );
+  // CIBA Core §7.3: the successful response.
+  return json(200, { auth_req_id: stored.authReqId, expires_in: expiresIn, interval });
+}

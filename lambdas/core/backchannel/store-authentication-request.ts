@@ -1,0 +1,39 @@
+import type { Client, AuthRequest, User } from '../model.js';
+import type { AuthRequestRepository } from '../ports.js';
+import { randomToken } from '../secrets/secrets.js';
+
+export interface NewAuthRequest {
+  readonly client: Client;
+  readonly user: User;
+  readonly scope: string;
+  readonly bindingMessage: string | undefined;
+  readonly acr: string | undefined;
+  readonly expiresIn: number;
+  readonly interval: number;
+  readonly now: number;
+}
+
+/**
+ * CIBA Core §7.3: auth_req_id MUST be unguessable, with at least 128 bits of entropy; this one has
+ * 256, from 32 random bytes in base64url.
+ */
+export async function storeAuthenticationRequest(input: NewAuthRequest, authRequests: AuthRequestRepository): Promise<AuthRequest> {
+  const request: AuthRequest = {
+    authReqId: randomToken(32),
+    clientId: input.client.clientId,
+    ...(input.client.metadata.client_name ? { clientName: input.client.metadata.client_name } : {}),
+    sub: input.user.sub,
+    scope: input.scope,
+    ...(input.bindingMessage !== undefined ? { bindingMessage: input.bindingMessage } : {}),
+    ...(input.acr !== undefined ? { acr: input.acr } : {}),
+    deliveryMode: input.client.metadata.backchannel_token_delivery_mode ?? 'poll',
+    createdAt: input.now,
+    expiresAt: input.now + input.expiresIn * 1000,
+    interval: input.interval,
+    status: 'pending',
+    pollCount: 0,
+    pollTimes: [],
+  };
+  await authRequests.create(request);
+  return request;
+}

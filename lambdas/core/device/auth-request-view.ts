@@ -1,0 +1,29 @@
+import type { AuthRequest } from '../model.js';
+import { splitScope } from '../scopes.js';
+
+/** What an authentication device is shown about a request: enough for the user to decide. */
+export interface AuthRequestView {
+  readonly auth_req_id: string;
+  readonly client_id: string;
+  readonly client_name?: string;
+  readonly scope: readonly string[];
+  readonly binding_message?: string;
+  readonly acr?: string;
+  readonly status: AuthRequest['status'];
+  readonly created_at: string;
+  readonly expires_at: string;
+}
+
+export function authRequestView(request: AuthRequest): AuthRequestView {
+  return {
+    auth_req_id: request.authReqId,
+    client_id: request.clientId,
+    ...(request.clientName !== undefined ? { client_name: request.clientName } : {}),
+    scope: splitScope(request.scope),
+    ...(request.bindingMessage !== undefined ? { binding_message: request.bindingMessage } : {}),
+    ...(request.acr !== undefined ? { acr: request.acr } : {}),
+    status: request.status,
+    created_at: new Date(request.createdAt).toISOString(),
+    expires_at: new Date(request.expiresAt).toISOString(),
+  };
+}

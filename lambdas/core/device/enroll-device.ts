@@ -1,0 +1,28 @@
+/**
+ * POST /device/enroll: a device trades a one-time enrollment code for its credentials.
+ */
+import { InvalidRequest, InvalidToken } from '../errors.js';
+import { readJsonObject } from '../http/form.js';
+import { json, type HttpRequest, type HttpResponse } from '../http/http.js';
+import type { Dependencies } from '../ports.js';
+import { hashSecret, randomToken } from '../secrets/secrets.js';
+
+type EnrollmentDependencies = Pick<Dependencies, 'clock' | 'devices'>;
+
+export async function enrollDevice(request: HttpRequest, deps: EnrollmentDependencies): Promise<HttpResponse> {
+  const body = readJsonObject(request);
+  const code = body.enrollment_code;
+  const displayName = body.display_name ?? 'Authentication device';
+  if (typeof code !== 'string' || code.length === 0 || code.length > 128) throw new InvalidRequest('enrollment_code is required');
+  if (typeof displayName !== 'string' || displayName.length > 100 || /\p{Cc}/u.test(displayName)) {
+    throw new InvalidRequest('display_name must be a short printable string');
+  }
+  const now = deps.clock.now();
+  // Consuming the code is one conditional delete: of two devices racing with one code, one wins.
+  const sub = await deps.devices.consumeEnrollmentCode(hashSecret(code), now);
+  if (sub === undefined) throw new InvalidToken('the enrollment code is unknown, used or expired');
+  const deviceSecret = randomToken(32);
+  const device = { deviceId: randomToken(16), sub, secretHash: hashSecret(deviceSecret), displayName, createdAt: now };
+  await deps.devices.create(device);
+  return json(201, { device_id: device.deviceId, device_secret: deviceSecret, sub, display_name: displayName });
+}

@@ -1,0 +1,63 @@
+/**
+ * Reading request bodies strictly: the right content type, a bounded size, and no parameter twice.
+ */
+import { InvalidRequest, type OAuthErrorClass } from '../errors.js';
+import { header, type HttpRequest } from './http.js';
+
+/** Form parameters of one request, each present at most once. */
+export type FormParameters = ReadonlyMap<string, string>;
+
+/** The largest body any endpoint accepts. Signed requests with certificate chains fit well within it. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** The longest value of any single form parameter; specific parameters have tighter limits. */
+export const MAX_PARAMETER_LENGTH = 16 * 1024;
+
+function mediaType(request: HttpRequest): string | undefined {
+  return header(request, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+}
+
+function checkBodySize(request: HttpRequest, error: OAuthErrorClass): string {
+  const body = request.body ?? '';
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw new error(`request body exceeds ${MAX_BODY_BYTES} bytes`);
+  return body;
+}
+
+/**
+ * Parses an `application/x-www-form-urlencoded` body (RFC 6749 §3.2, CIBA Core §7.1).
+ * RFC 6749 §3.1: request parameters MUST NOT be included more than once.
+ */
+export function readForm(request: HttpRequest): FormParameters {
+  if (mediaType(request) !== 'application/x-www-form-urlencoded') {
+    throw new InvalidRequest('Content-Type must be application/x-www-form-urlencoded');
+  }
+  const body = checkBodySize(request, InvalidRequest);
+  const parameters = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const [name, value] of new URLSearchParams(body)) {
+    if (seen.has(name)) throw new InvalidRequest(`parameter ${safeName(name)} is included more than once`);
+    seen.add(name);
+    if (value.length > MAX_PARAMETER_LENGTH) throw new InvalidRequest(`parameter ${safeName(name)} is too long`);
+    // RFC 6749 §3.1: parameters sent without a value are treated as if they were omitted.
+    if (value !== '') parameters.set(name, value);
+  }
+  return parameters;
+}
+
+/** Parses an `application/json` body whose top level is an object. */
+export function readJsonObject(request: HttpRequest, error: OAuthErrorClass = InvalidRequest): Record<string, unknown> {
+  if (mediaType(request) !== 'application/json') throw new error('Content-Type must be application/json');
+  const body = checkBodySize(request, error);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new error('request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new error('request body must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+/** A parameter name fit to quote in an error description. */
+export function safeName(name: string): string {
+  return /^[\w.:-]{1,64}$/.test(name) ? name : '(unnamed)';
+}

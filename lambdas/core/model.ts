@@ -1,0 +1,96 @@
+/**
+ * The provider's records, in the specifications' words. Times are epoch milliseconds (`…At`) unless
+ * a name says otherwise; JWT claims convert to seconds where they are made.
+ */
+import type { DeliveryMode } from '../config.js';
+
+export type { DeliveryMode };
+
+/** CIBA Core §4: the grant type of the CIBA token request. */
+export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+/** A public JSON Web Key as a client registers it (RFC 7517). */
+export interface PublicJwk {
+  readonly kty: string;
+  readonly kid?: string;
+  readonly use?: string;
+  readonly alg?: string;
+  readonly [parameter: string]: unknown;
+}
+
+/** Client metadata as registered, in RFC 7591 and CIBA Core §4 names. */
+export interface ClientMetadata {
+  readonly client_name?: string;
+  readonly grant_types: readonly string[];
+  readonly response_types?: readonly string[];
+  readonly redirect_uris?: readonly string[];
+  readonly token_endpoint_auth_method: TokenEndpointAuthMethod;
+  readonly token_endpoint_auth_signing_alg?: string;
+  readonly jwks?: { readonly keys: readonly PublicJwk[] };
+  readonly jwks_uri?: string;
+  readonly scope?: string;
+  readonly id_token_signed_response_alg?: string;
+  readonly backchannel_token_delivery_mode?: DeliveryMode;
+  readonly backchannel_client_notification_endpoint?: string;
+  readonly backchannel_authentication_request_signing_alg?: string;
+  readonly backchannel_user_code_parameter?: boolean;
+}
+
+export interface Client {
+  readonly clientId: string;
+  /** SHA-256 of the client secret, for secret-based authentication methods. */
+  readonly secretHash?: string;
+  readonly metadata: ClientMetadata;
+  readonly createdAt: number;
+}
+
+export interface User {
+  /** The subject identifier that goes into ID tokens. */
+  readonly sub: string;
+  readonly username: string;
+  /** Standard claims (OIDC Core §5.1) released by scope. */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+export type AuthRequestStatus = 'pending' | 'approved' | 'denied';
+
+/** A backchannel authentication request and everything the token endpoint needs to finish it. */
+export interface AuthRequest {
+  readonly authReqId: string;
+  readonly clientId: string;
+  readonly clientName?: string;
+  readonly sub: string;
+  /** Space-separated, as requested and validated. */
+  readonly scope: string;
+  readonly bindingMessage?: string;
+  /** The acr the authentication must satisfy, if the client asked for one. */
+  readonly acr?: string;
+  readonly deliveryMode: DeliveryMode;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  /** The polling interval announced to the client, in seconds. */
+  readonly interval: number;
+  readonly status: AuthRequestStatus;
+  /** How many token requests have been recorded for this request. */
+  readonly pollCount: number;
+  /** When each of them came, epoch milliseconds (CIBA Core §11 slow_down is judged from them). */
+  readonly pollTimes: readonly number[];
+  /** The number of the one poll allowed to redeem an approved request (set at approval). */
+  readonly redeemAtPoll?: number;
+  readonly decidedAt?: number;
+  /** How the user authenticated, for the ID token's amr (OIDC Core §2). */
+  readonly amr?: readonly string[];
+}
+
+export interface Device {
+  readonly deviceId: string;
+  readonly sub: string;
+  readonly secretHash: string;
+  readonly displayName: string;
+  readonly createdAt: number;
+}
+
+/** A user's answer on the authentication device. */
+export type Decision = 'approve' | 'deny';

@@ -1,0 +1,92 @@
+/**
+ * What the protocol core needs from the outside world. The core knows these interfaces only;
+ * lambdas/adapters/ implements them on DynamoDB, KMS and the local file system.
+ */
+import type { Config } from '../config.js';
+import type { AuthRequest, Client, Decision, Device, User } from './model.js';
+
+export interface ClientRepository {
+  find(clientId: string): Promise<Client | undefined>;
+  /** Stores a new client; its id is random, so a clash is a bug and fails. */
+  create(client: Client): Promise<void>;
+}
+
+export interface UserDirectory {
+  /** The user a CIBA login_hint names (CIBA Core §7.1), if any. */
+  findByLoginHint(loginHint: string): Promise<User | undefined>;
+}
+
+export type PollRecord =
+  /** The poll is recorded; `request` is the state after it. */
+  | { readonly kind: 'recorded'; readonly request: AuthRequest }
+  /** No such request for this client. Unknown ids and other clients' ids look the same. */
+  | { readonly kind: 'unknown' }
+  /** The request has seen the most polls it records; this one was not recorded. */
+  | { readonly kind: 'limitReached'; readonly request: AuthRequest };
+
+export type DecisionRecord = 'decided' | 'unknown' | 'notPending';
+
+export interface AuthRequestRepository {
+  create(request: AuthRequest): Promise<void>;
+  find(authReqId: string): Promise<AuthRequest | undefined>;
+  /**
+   * Records one token request, atomically, and returns the state after it. This is the only database
+   * request of a poll: the redeeming poll is the one whose number equals `redeemAtPoll`.
+   */
+  recordPoll(authReqId: string, clientId: string, at: number): Promise<PollRecord>;
+  /**
+   * Records the user's decision if the request is still pending and unexpired (and, when `sub` is
+   * given, belongs to that user). One conditional write.
+   */
+  decide(authReqId: string, decision: Decision, at: number, options?: { sub?: string; amr?: readonly string[] }): Promise<DecisionRecord>;
+  /** The user's pending requests, newest first, through the index (no scan). */
+  listPending(sub: string): Promise<AuthRequest[]>;
+}
+
+export interface DeviceRepository {
+  find(deviceId: string): Promise<Device | undefined>;
+  create(device: Device): Promise<void>;
+  /** Stores a one-time enrollment code (by its hash) for a user. */
+  createEnrollmentCode(codeHash: string, sub: string, expiresAt: number): Promise<void>;
+  /** Deletes the code and returns its user, if it existed and had not expired: one use only. */
+  consumeEnrollmentCode(codeHash: string, at: number): Promise<string | undefined>;
+}
+
+/** A public signing key as published in the JWKS. */
+export interface PublishedJwk {
+  readonly kty: string;
+  readonly kid: string;
+  readonly use: 'sig';
+  readonly alg: string;
+  readonly [parameter: string]: unknown;
+}
+
+/** The provider's signing key. The private half may live where the core cannot see it (KMS). */
+export interface Signer {
+  readonly alg: 'ES256';
+  publicJwk(): Promise<PublishedJwk>;
+  /** Signs a JWS signing input; returns the JWS signature (for ES256, r || s, 64 bytes). */
+  sign(signingInput: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Gives the initial access token that protects registration (RFC 7591 §3). */
+export type InitialAccessTokenSource = () => Promise<string | undefined>;
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Everything an endpoint may use. Each handler builds only the parts its endpoint needs. */
+export interface Dependencies {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly clients: ClientRepository;
+  readonly users: UserDirectory;
+  readonly authRequests: AuthRequestRepository;
+  readonly devices: DeviceRepository;
+  readonly signer: Signer;
+  readonly initialAccessToken: InitialAccessTokenSource;
+}

@@ -1,0 +1,31 @@
+/**
+ * The dynamic client registration endpoint (RFC 7591 §3), protected by an initial access token.
+ */
+import { invalidBearerToken, InvalidClientMetadata } from '../errors.js';
+import { readJsonObject } from '../http/form.js';
+import { header, json, type HttpRequest, type HttpResponse } from '../http/http.js';
+import type { Dependencies } from '../ports.js';
+import { secretMatches, hashSecret } from '../secrets/secrets.js';
+import { clientInformation, createClient } from './create-client.js';
+import { validateClientMetadata } from './validate-client-metadata.js';
+
+type RegistrationDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'initialAccessToken'>;
+
+/** RFC 7591 §3 and RFC 6750 §2.1: `Authorization: Bearer <initial access token>`. */
+async function checkInitialAccessToken(request: HttpRequest, deps: RegistrationDependencies): Promise<void> {
+  const expected = await deps.initialAccessToken();
+  // Without a configured token nobody may register: an open registration endpoint is never a default.
+  if (expected === undefined) throw invalidBearerToken('registration is closed: no initial access token is configured');
+  const match = /^Bearer ([\x21-\x7E]+)$/i.exec(header(request, 'authorization') ?? '');
+  if (!match?.[1] || !secretMatches(match[1], hashSecret(expected))) {
+    throw invalidBearerToken('a valid initial access token is required');
+  }
+}
+
+export async function registerClient(request: HttpRequest, deps: RegistrationDependencies): Promise<HttpResponse> {
+  await checkInitialAccessToken(request, deps);
+  const input = readJsonObject(request, InvalidClientMetadata);
+  const metadata = validateClientMetadata(input, { deliveryModes: deps.config.deliveryModes });
+  const created = await createClient(metadata, deps.clients, deps.clock);
+  return json(201, clientInformation(created));
+}

@@ -1,0 +1,11 @@
+/** POST /test/ciba/approve (feature: automatedApproval) */
+import { httpEndpoint } from '../adapters/http/http-endpoint.js';
+import { tableRepositories } from '../adapters/table.js';
+import { config } from '../config.js';
+import { systemClock } from '../core/ports.js';
+import { automatedApproval } from '../core/testing/automated-approval.js';
+
+export const handler = httpEndpoint(async (request) => {
+  const settings = config();
+  return automatedApproval(request, { config: settings, clock: systemClock, ...tableRepositories(settings) });
+});

@@ -1,0 +1,127 @@
+/**
+ * The API, declared once.
+ *
+ * The CDK construct (cdk/ciba-provider.ts) makes one Lambda function per entry of `handlers` and one
+ * API Gateway method per entry of `routes`; the local runner (local/server.ts) serves exactly these
+ * routes by turning each HTTP request into the API Gateway proxy event the function receives in AWS.
+ * Add an endpoint here and both pick it up.
+ */
+
+/** Optional parts of the API, off in a deployed stack unless switched on (see README, "Configuration"). */
+export type Feature = 'simulator' | 'automatedApproval';
+
+/** What a function may touch. The construct grants exactly this and nothing more. */
+export interface HandlerAccess {
+  /** The provider's DynamoDB table. */
+  readonly table?: 'read' | 'readWrite';
+  /** The provider's signing key: `sign` to issue tokens, `publicKey` to publish the JWKS. */
+  readonly signingKey?: 'sign' | 'publicKey';
+  /** The secret holding the initial access token that protects dynamic registration. */
+  readonly initialAccessToken?: boolean;
+}
+
+export interface HandlerSpec {
+  /** Module path, relative to the project root, exporting `handler`. */
+  readonly entry: string;
+  /** One line for the Lambda console. */
+  readonly description: string;
+  readonly access: HandlerAccess;
+  /** Deployed only when this feature is on. */
+  readonly feature?: Feature;
+}
+
+const handlerSpecs = {
+  discovery: {
+    entry: 'lambdas/handlers/discovery.ts',
+    description: 'OpenID Provider metadata (OIDC Discovery, CIBA Core §4)',
+    access: {},
+  },
+  jwks: {
+    entry: 'lambdas/handlers/jwks.ts',
+    description: 'The public signing keys (RFC 7517)',
+    access: { signingKey: 'publicKey' },
+  },
+  backchannelAuthentication: {
+    entry: 'lambdas/handlers/backchannel-authentication.ts',
+    description: 'Backchannel authentication endpoint (CIBA Core §7)',
+    access: { table: 'readWrite', signingKey: 'publicKey' },
+  },
+  token: {
+    entry: 'lambdas/handlers/token.ts',
+    description: 'Token endpoint, CIBA grant (CIBA Core §10, §11)',
+    access: { table: 'readWrite', signingKey: 'sign' },
+  },
+  registration: {
+    entry: 'lambdas/handlers/registration.ts',
+    description: 'Dynamic client registration (RFC 7591, CIBA Core §4)',
+    access: { table: 'readWrite', initialAccessToken: true },
+  },
+  deviceEnrollment: {
+    entry: 'lambdas/handlers/device-enrollment.ts',
+    description: 'Authentication device API: enroll a device with a one-time code',
+    access: { table: 'readWrite' },
+  },
+  deviceAuthRequests: {
+    entry: 'lambdas/handlers/device-auth-requests.ts',
+    description: "Authentication device API: the user's pending requests",
+    access: { table: 'read' },
+  },
+  deviceDecision: {
+    entry: 'lambdas/handlers/device-decision.ts',
+    description: 'Authentication device API: approve or deny a request',
+    access: { table: 'readWrite' },
+  },
+  simulator: {
+    entry: 'lambdas/handlers/simulator.ts',
+    description: 'Authentication-device simulator page (test deployments only)',
+    access: { table: 'readWrite' },
+    feature: 'simulator',
+  },
+  automatedApproval: {
+    entry: 'lambdas/handlers/automated-approval.ts',
+    description: 'Automated approval for unattended test runs (conformance suite automated_ciba_approval_url)',
+    access: { table: 'readWrite' },
+    feature: 'automatedApproval',
+  },
+} as const satisfies Record<string, HandlerSpec>;
+
+export type HandlerName = keyof typeof handlerSpecs;
+
+export const handlers: Readonly<Record<HandlerName, HandlerSpec>> = handlerSpecs;
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface Route {
+  readonly method: HttpMethod;
+  /** API Gateway resource path; `{name}` is a path parameter. */
+  readonly path: string;
+  readonly handler: HandlerName;
+}
+
+/** The URL template of the automated approval endpoint, relative to the issuer (README states it). */
+export const AUTOMATED_APPROVAL_TEMPLATE = '/test/ciba/approve?auth_req_id={auth_req_id}&action={action}';
+
+export const routes: readonly Route[] = [
+  { method: 'GET', path: '/.well-known/openid-configuration', handler: 'discovery' },
+  { method: 'GET', path: '/jwks', handler: 'jwks' },
+  { method: 'POST', path: '/bc-authorize', handler: 'backchannelAuthentication' },
+  { method: 'POST', path: '/token', handler: 'token' },
+  { method: 'POST', path: '/register', handler: 'registration' },
+  { method: 'POST', path: '/device/enroll', handler: 'deviceEnrollment' },
+  { method: 'GET', path: '/device/auth-requests', handler: 'deviceAuthRequests' },
+  { method: 'GET', path: '/device/auth-requests/{auth_req_id}', handler: 'deviceAuthRequests' },
+  { method: 'POST', path: '/device/auth-requests/{auth_req_id}/decision', handler: 'deviceDecision' },
+  { method: 'GET', path: '/simulator', handler: 'simulator' },
+  { method: 'POST', path: '/simulator/enrollment-code', handler: 'simulator' },
+  { method: 'POST', path: '/test/ciba/approve', handler: 'automatedApproval' },
+];
+
+/** Endpoint paths the protocol core needs to name (discovery, audiences). */
+export const endpointPaths = {
+  discovery: '/.well-known/openid-configuration',
+  jwks: '/jwks',
+  backchannelAuthentication: '/bc-authorize',
+  token: '/token',
+  registration: '/register',
+  simulator: '/simulator',
+} as const;
