@@ -266,7 +266,8 @@ export class CibaProvider extends Construct {
       const fn = functions[route.handler];
       if (fn === undefined) continue; // its feature is off
       // resourceForPath creates each path segment once, `{auth_req_id}` included, as API Gateway expects.
-      // A new (proxy) integration per method: CDK then scopes each invoke permission to that method.
+      // One proxy integration per method; CDK grants API Gateway invoke on that method's ARN only
+      // (LambdaIntegration's scopePermissionToMethod, on by default).
       this.api.root.resourceForPath(route.path).addMethod(route.method, new apigateway.LambdaIntegration(fn));
     }
   }

@@ -121,7 +121,7 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
   }
 
   if (input.jwks !== undefined && input.jwks !== null && input.jwks_uri !== undefined && input.jwks_uri !== null) {
-    fail('jwks and jwks_uri must not both be present (RFC 7591 §2)');
+    fail('jwks and jwks_uri must not both be present (RFC 7591 section 2)');
   }
   const jwks = input.jwks === undefined || input.jwks === null ? undefined : publicJwks(input.jwks);
   const jwksUriValue = optionalString(input, 'jwks_uri');
@@ -135,7 +135,7 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
   const idTokenSigningAlg = signingAlg(input, 'id_token_signed_response_alg', ID_TOKEN_SIGNING_ALGS);
 
   const modeValue = optionalString(input, 'backchannel_token_delivery_mode', 16);
-  if (cibaClient && modeValue === undefined) fail('backchannel_token_delivery_mode is required for the CIBA grant (CIBA Core §4)');
+  if (cibaClient && modeValue === undefined) fail('backchannel_token_delivery_mode is required for the CIBA grant (CIBA Core section 4)');
   if (modeValue !== undefined && !(policy.deliveryModes as readonly string[]).includes(modeValue)) {
     fail(`backchannel_token_delivery_mode must be one of ${policy.deliveryModes.join(', ')}`);
   }
@@ -143,7 +143,7 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
   const endpointValue = optionalString(input, 'backchannel_client_notification_endpoint');
   const notificationEndpoint = endpointValue === undefined ? undefined : url('backchannel_client_notification_endpoint', endpointValue, policy);
   if ((mode === 'ping' || mode === 'push') && notificationEndpoint === undefined) {
-    fail(`backchannel_client_notification_endpoint is required for ${mode} mode (CIBA Core §4)`);
+    fail(`backchannel_client_notification_endpoint is required for ${mode} mode (CIBA Core section 4)`);
   }
 
   const userCode = input.backchannel_user_code_parameter;
