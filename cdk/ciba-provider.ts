@@ -31,6 +31,14 @@ import { tableSchema } from '../lambdas/adapters/dynamodb/table-schema.js';
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Optional parts of the API. Both are for test deployments; a production issuer leaves them off. */
+
+/** DynamoDB actions of the request paths, by table access level (lambdas/routes.ts). */
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
+const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+
+/** Variables a deployed function leaves empty and `sam local` may fill (README, "sam local"). */
+export const SAM_LOCAL_OVERRIDES = { CIBA_DYNAMODB_ENDPOINT: '', CIBA_LOCAL_KEY_FILE: '' } as const;
+
 export interface CibaProviderFeatures {
   /**
    * Deploy the authentication-device simulator page (`/simulator`).
@@ -255,6 +263,10 @@ export class CibaProvider extends Construct {
           ...tunables,
           // Only the function allowed to read the secret is told where it is.
           ...(spec.access.initialAccessToken ? { CIBA_INITIAL_ACCESS_TOKEN_SECRET: this.initialAccessToken.secretArn } : {}),
+          // Declared empty so that `sam local start-api --env-vars` may set them (SAM overrides only
+          // variables the template declares): a DynamoDB Local endpoint, a local signing key, a plain token.
+          ...SAM_LOCAL_OVERRIDES,
+          ...(spec.access.initialAccessToken ? { CIBA_INITIAL_ACCESS_TOKEN: '' } : {}),
         },
       });
       this.grantAccess(fn, spec);
@@ -330,8 +342,10 @@ export class CibaProvider extends Construct {
   /** Grants exactly what the handler's `access` in lambdas/routes.ts declares, on this provider's resources only. */
   private grantAccess(fn: NodejsFunction, spec: HandlerSpec): void {
     const { access } = spec;
-    if (access.table === 'read') this.table.grantReadData(fn);
-    if (access.table === 'readWrite') this.table.grantReadWriteData(fn);
+    // Named actions rather than grantReadData/grantReadWriteData, which include Scan: no request path
+    // scans. Transactions need no action of their own; DynamoDB checks each Put/Update inside them.
+    if (access.table === 'read') this.table.grant(fn, ...TABLE_READ_ACTIONS);
+    if (access.table === 'readWrite') this.table.grant(fn, ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS);
     if (access.signingKey === 'sign') this.signingKey.grant(fn, 'kms:Sign', 'kms:GetPublicKey');
     if (access.signingKey === 'publicKey') this.signingKey.grant(fn, 'kms:GetPublicKey');
     if (access.initialAccessToken) this.initialAccessToken.grantRead(fn);

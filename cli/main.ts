@@ -1,0 +1,108 @@
+/**
+ * The operator's CLI.
+ *
+ *   npx ciba clients create [--name N] [--auth-method M] [--mode poll] [--scope S] [--metadata JSON]
+ *   npx ciba users create <username> [--sub S] [--name N] [--email E]
+ *   npx ciba users enroll-code <username>
+ *
+ * Target: --local (default: the table of `npm start`) or --table <name> [--region R] for a deployed
+ * stack. --json prints machine-readable output. Clients are validated exactly as dynamic registration
+ * validates them.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseArgs } from 'node:util';
+import { DynamoDbClientRepository } from '../lambdas/adapters/dynamodb/client-repository.js';
+import { DynamoDbDeviceRepository } from '../lambdas/adapters/dynamodb/device-repository.js';
+import { DynamoDbUserDirectory } from '../lambdas/adapters/dynamodb/user-directory.js';
+import { issueEnrollmentCode } from '../lambdas/core/device/enrollment-code.js';
+import { OAuthError } from '../lambdas/core/errors.js';
+import { systemClock } from '../lambdas/core/ports.js';
+import { clientInformation, createClient } from '../lambdas/core/registration/create-client.js';
+import { validateClientMetadata } from '../lambdas/core/registration/validate-client-metadata.js';
+import { resolveTarget } from './options.js';
+
+const USAGE = `usage:
+  ciba clients create [--name N] [--auth-method client_secret_basic|client_secret_post|private_key_jwt] [--mode poll] [--scope S] [--metadata JSON]
+  ciba users create <username> [--sub S] [--name N] [--email E]
+  ciba users enroll-code <username>
+options: --local (default) | --table <name> [--region R] [--endpoint URL], --json`;
+
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    local: { type: 'boolean' },
+    table: { type: 'string' },
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+    json: { type: 'boolean' },
+    name: { type: 'string' },
+    'auth-method': { type: 'string' },
+    mode: { type: 'string' },
+    scope: { type: 'string' },
+    metadata: { type: 'string' },
+    sub: { type: 'string' },
+    email: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+function print(human: string, data: unknown): void {
+  console.log(flags.json ? JSON.stringify(data, null, 2) : human);
+}
+
+async function main(): Promise<void> {
+  const [noun, verb, argument] = positionals;
+  if (flags.help || !noun || !verb) {
+    console.log(USAGE);
+    return;
+  }
+  const target = resolveTarget(flags);
+  const dynamodb = new DynamoDBClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) });
+  try {
+    if (noun === 'clients' && verb === 'create') {
+      const extra = flags.metadata ? (JSON.parse(flags.metadata) as Record<string, unknown>) : {};
+      const metadata = validateClientMetadata(
+        {
+          ...(flags.name ? { client_name: flags.name } : {}),
+          ...(flags['auth-method'] ? { token_endpoint_auth_method: flags['auth-method'] } : {}),
+          backchannel_token_delivery_mode: flags.mode ?? 'poll',
+          ...(flags.scope ? { scope: flags.scope } : {}),
+          ...extra,
+        },
+        { deliveryModes: ['poll'] },
+      );
+      const created = await createClient(metadata, new DynamoDbClientRepository(dynamodb, target.tableName), systemClock);
+      const info = clientInformation(created);
+      print(
+        `Client created in ${target.description}\n  client_id      ${created.client.clientId}\n` +
+          (created.clientSecret ? `  client_secret  ${created.clientSecret}   (shown once; only its hash is stored)\n` : ''),
+        info,
+      );
+    } else if (noun === 'users' && verb === 'create' && argument) {
+      const claims = { ...(flags.name ? { name: flags.name } : {}), ...(flags.email ? { email: flags.email, email_verified: false } : {}) };
+      const user = { sub: flags.sub ?? argument, username: argument, claims };
+      await new DynamoDbUserDirectory(dynamodb, target.tableName).createUser(user);
+      print(`User ${argument} (sub ${user.sub}) created in ${target.description}`, user);
+    } else if (noun === 'users' && verb === 'enroll-code' && argument) {
+      const user = await new DynamoDbUserDirectory(dynamodb, target.tableName).findByLoginHint(argument);
+      if (!user) throw new Error(`no user ${argument}`);
+      const { code, expiresAt } = await issueEnrollmentCode(user.sub, new DynamoDbDeviceRepository(dynamodb, target.tableName), systemClock);
+      print(`Enrollment code for ${argument} (one use, until ${new Date(expiresAt).toISOString()}):\n  ${code}`, {
+        enrollment_code: code,
+        sub: user.sub,
+        expires_at: new Date(expiresAt).toISOString(),
+      });
+    } else {
+      console.error(USAGE);
+      process.exitCode = 2;
+    }
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof OAuthError ? `${error.error}: ${error.description}` : error instanceof Error ? error.message : String(error);
+  console.error(`ciba: ${message}`);
+  process.exitCode = 1;
+});

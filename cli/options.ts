@@ -1,0 +1,25 @@
+/**
+ * Where the CLI works: DynamoDB Local of `npm start` (`--local`, the default when nothing else is
+ * given) or a deployed stack's table (`--table <name>`, with your usual AWS credentials and region).
+ */
+export interface Target {
+  readonly tableName: string;
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly description: string;
+}
+
+export function resolveTarget(flags: { local?: boolean; table?: string; region?: string; endpoint?: string }): Target {
+  const region = flags.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+  const table = flags.table || process.env.CIBA_TABLE_NAME;
+  if (table && !flags.local) {
+    const endpoint = flags.endpoint || process.env.CIBA_DYNAMODB_ENDPOINT || undefined;
+    return { tableName: table, region, ...(endpoint ? { endpoint } : {}), description: `table ${table} (${endpoint ?? region})` };
+  }
+  const port = process.env.CIBA_DYNAMODB_PORT || '8000';
+  const endpoint = flags.endpoint || `http://127.0.0.1:${port}`;
+  // DynamoDB Local accepts any credentials; the SDK insists on having some.
+  process.env.AWS_ACCESS_KEY_ID ||= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ||= 'local';
+  return { tableName: table || 'ciba-local', endpoint, region, description: `local runner (DynamoDB Local at ${endpoint})` };
+}
