@@ -1,0 +1,67 @@
+/**
+ * The curl walkthrough `npm start` prints (and the README shows), run as printed against the local
+ * server: register, bc-authorize, poll -> pending, approve, poll -> tokens, verify against /jwks.
+ * The only change is the one a person makes by hand: step 4's approval runs (the printed unattended
+ * command) and the script waits out the polling interval before step 5.
+ */
+import { execFile } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Feature } from '../../lambdas/routes.js';
+import { startServer } from '../../local/server.js';
+import { walkthrough } from '../../local/walkthrough.js';
+import { TEST_INITIAL_ACCESS_TOKEN } from '../support/constants.js';
+
+const run = promisify(execFile);
+let server: Server;
+let issuer: string;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, host: '127.0.0.1', features: new Set<Feature>(['simulator', 'automatedApproval']) });
+  issuer = `http://localhost:${(server.address() as AddressInfo).port}`;
+  // The handlers read their configuration on first use, which comes after this.
+  process.env.CIBA_ISSUER = issuer;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** The printed commands, with step 4 done the unattended way it prints. */
+function script(text: string): string {
+  const lines: string[] = ['set -euo pipefail'];
+  for (const raw of text.split('\n').slice(1)) {
+    const line = raw.replace(/^ {2}/, '');
+    const unattended = /\(Unattended instead: (.+)\)$/.exec(line);
+    if (unattended?.[1]) lines.push(unattended[1], 'sleep 5.5');
+    else if (!line.trimStart().startsWith('#')) lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+describe('the printed curl walkthrough', () => {
+  it('runs as printed and ends with an ID token that verifies against /jwks', { timeout: 60_000 }, async () => {
+    const text = walkthrough(issuer, TEST_INITIAL_ACCESS_TOKEN);
+    expect(text).toContain('(Unattended instead: ');
+    const { stdout } = await run('bash', ['-c', script(text)], { cwd: process.cwd(), timeout: 55_000 });
+    expect(stdout).toMatch(/"auth_req_id":"[\w-]{43}","expires_in":300,"interval":5/);
+    expect(stdout).toContain('"error":"authorization_pending"');
+    expect(stdout).toContain('"token_type":"Bearer"');
+    expect(stdout).toMatch(/ID token verified against http:\/\/localhost:\d+\/jwks/);
+    expect(stdout).toContain('"sub": "jane.doe"');
+  });
+});
+
+describe('the README', () => {
+  it('shows the same walkthrough that npm start prints', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile('README.md', 'utf8');
+    const printed = walkthrough('http://localhost:3000', '<the initial access token npm start printed>')
+      .split('\n')
+      .slice(2) // the header line and the blank line after it
+      .map((line) => line.replace(/^ {2}/, ''))
+      .join('\n')
+      .trim();
+    expect(readme).toContain(printed);
+  });
+});
