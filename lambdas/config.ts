@@ -45,6 +45,10 @@ export interface Config {
   readonly acrValues: readonly string[];
   /** How long a warm function trusts a client record it has read (see docs/configuration.md). */
   readonly clientCacheSeconds: number;
+  /** The CIBA profile of clients that register without naming one: `core`, or `fapi` for FAPI-CIBA. */
+  readonly defaultProfile: 'core' | 'fapi';
+  /** Whether clients may register plain-http URLs (jwks_uri, notification endpoint): the local runner only. */
+  readonly allowHttpClientUrls: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -127,6 +131,12 @@ function deliveryModes(env: Env): DeliveryMode[] {
   return modes as DeliveryMode[];
 }
 
+function profile(env: Env): 'core' | 'fapi' {
+  const value = env.CIBA_DEFAULT_PROFILE || 'core';
+  if (value !== 'core' && value !== 'fapi') throw new ConfigurationError('CIBA_DEFAULT_PROFILE', `must be core or fapi, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function loadConfig(env: Env): Config {
   const defaultExpirySeconds = integer(env, 'CIBA_DEFAULT_EXPIRY_SECONDS', 300, 1, 86_400);
   const maxExpirySeconds = integer(env, 'CIBA_MAX_EXPIRY_SECONDS', 1800, 1, 86_400);
@@ -154,6 +164,8 @@ export function loadConfig(env: Env): Config {
     },
     acrValues: list(env, 'CIBA_ACR_VALUES', ['ciba', 'push']),
     clientCacheSeconds: integer(env, 'CIBA_CLIENT_CACHE_SECONDS', 60, 0, 3600),
+    defaultProfile: profile(env),
+    allowHttpClientUrls: flag(env, 'CIBA_ALLOW_HTTP_CLIENT_URLS'),
   };
 }
 

@@ -59,6 +59,8 @@ export function lambdaEnvironment(options: {
     CIBA_INITIAL_ACCESS_TOKEN: options.initialAccessToken,
     CIBA_SIMULATOR: 'true',
     CIBA_AUTOMATED_APPROVAL: 'true',
+    // Local clients (the conformance kit, your own tests) serve their JWKS on http://localhost.
+    CIBA_ALLOW_HTTP_CLIENT_URLS: 'true',
     AWS_REGION: 'us-east-1',
     // DynamoDB Local accepts any credentials; the SDK insists on having some.
     AWS_ACCESS_KEY_ID: 'local',

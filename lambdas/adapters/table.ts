@@ -2,7 +2,7 @@
  * The repositories on the provider's DynamoDB table, made once per process on first use.
  */
 import type { Config } from '../config.js';
-import type { AuthRequestRepository, ClientRepository, DeviceRepository, UserDirectory } from '../core/ports.js';
+import type { AuthRequestRepository, ClientRepository, DeviceRepository, JwksSource, ReplayGuard, UserDirectory } from '../core/ports.js';
 import { systemClock } from '../core/ports.js';
 import { CachedClientRepository } from './cached-client-repository.js';
 import { DynamoDbAuthRequestRepository } from './dynamodb/auth-request-repository.js';
@@ -10,12 +10,17 @@ import { DynamoDbClientRepository } from './dynamodb/client-repository.js';
 import { DynamoDbDeviceRepository } from './dynamodb/device-repository.js';
 import { dynamoDbClient } from './dynamodb/dynamodb-client.js';
 import { DynamoDbUserDirectory } from './dynamodb/user-directory.js';
+import { DynamoDbReplayGuard } from './dynamodb/replay-guard.js';
+import { FetchingJwksSource } from './http/jwks-fetcher.js';
 
 export interface TableRepositories {
   readonly clients: ClientRepository;
   readonly users: UserDirectory;
   readonly authRequests: AuthRequestRepository;
   readonly devices: DeviceRepository;
+  readonly replay: ReplayGuard;
+  /** Not the table's, but every table user that authenticates clients needs it too. */
+  readonly jwks: JwksSource;
 }
 
 let repositories: TableRepositories | undefined;
@@ -29,6 +34,8 @@ export function tableRepositories(config: Config): TableRepositories {
       users: new DynamoDbUserDirectory(dynamodb, name),
       authRequests: new DynamoDbAuthRequestRepository(dynamodb, name, { expiredRetentionSeconds: config.authRequest.expiredRetentionSeconds }),
       devices: new DynamoDbDeviceRepository(dynamodb, name),
+      replay: new DynamoDbReplayGuard(dynamodb, name),
+      jwks: new FetchingJwksSource(),
     };
   }
   return repositories;

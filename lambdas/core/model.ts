@@ -36,7 +36,11 @@ export interface ClientMetadata {
   readonly backchannel_client_notification_endpoint?: string;
   readonly backchannel_authentication_request_signing_alg?: string;
   readonly backchannel_user_code_parameter?: boolean;
+  /** This provider's extension: `fapi` applies the FAPI-CIBA profile to the client (see client-profile.ts). */
+  readonly ciba_profile?: CibaProfile;
 }
+
+export type CibaProfile = 'core' | 'fapi';
 
 export interface Client {
   readonly clientId: string;
@@ -50,8 +54,12 @@ export interface User {
   /** The subject identifier that goes into ID tokens. */
   readonly sub: string;
   readonly username: string;
-  /** Standard claims (OIDC Core §5.1) released by scope. */
+  /** Standard claims (OIDC Core §5.1) released by scope; email and phone_number also resolve login hints. */
   readonly claims: Readonly<Record<string, unknown>>;
+  /** The user's CIBA user_code (CIBA Core §7.1), hashed with scrypt: it is a short, guessable secret. */
+  readonly userCodeHash?: string;
+  /** Until when the user's CIBA requests are refused after repeated wrong user codes (epoch ms). */
+  readonly lockedUntil?: number;
 }
 
 export type AuthRequestStatus = 'pending' | 'approved' | 'denied';

@@ -3,7 +3,7 @@
  * lambdas/adapters/ implements them on DynamoDB, KMS and the local file system.
  */
 import type { Config } from '../config.js';
-import type { AuthRequest, Client, Decision, Device, User } from './model.js';
+import type { AuthRequest, Client, Decision, Device, PublicJwk, User } from './model.js';
 
 export interface ClientRepository {
   find(clientId: string): Promise<Client | undefined>;
@@ -14,6 +14,10 @@ export interface ClientRepository {
 export interface UserDirectory {
   /** The user a CIBA login_hint names (CIBA Core §7.1), if any. */
   findByLoginHint(loginHint: string): Promise<User | undefined>;
+  /** The user with this subject identifier (an id_token_hint names users this way). */
+  findBySub(sub: string): Promise<User | undefined>;
+  /** Counts a wrong user_code; the failure that reaches `maxFailures` locks the user until `lockUntil`. */
+  recordUserCodeFailure(user: User, at: number, policy: { maxFailures: number; lockUntil: number }): Promise<void>;
 }
 
 export type PollRecord =
@@ -69,6 +73,18 @@ export interface Signer {
   sign(signingInput: Uint8Array): Promise<Uint8Array>;
 }
 
+/** A client's JWK Set published at its jwks_uri, cached by the adapter. */
+export interface JwksSource {
+  /** `refresh` skips the cache: used once when a JWT names a key the cached set lacks. */
+  get(uri: string, options?: { refresh?: boolean }): Promise<{ readonly keys: readonly PublicJwk[] }>;
+}
+
+/** Remembers the jti of single-use JWTs (client assertions, request objects) until they expire. */
+export interface ReplayGuard {
+  /** True the first time this (kind, client, jti) is seen before `expiresAt`; false for a replay. */
+  firstUse(kind: 'client_assertion' | 'request_object', clientId: string, jti: string, expiresAt: number): Promise<boolean>;
+}
+
 /** Gives the initial access token that protects registration (RFC 7591 §3). */
 export type InitialAccessTokenSource = () => Promise<string | undefined>;
 
@@ -89,4 +105,6 @@ export interface Dependencies {
   readonly devices: DeviceRepository;
   readonly signer: Signer;
   readonly initialAccessToken: InitialAccessTokenSource;
+  readonly jwks: JwksSource;
+  readonly replay: ReplayGuard;
 }

@@ -27,4 +27,5 @@ export const keyPrefix = {
   pendingForUser: 'PENDING#',
   device: 'DEVICE#',
   enrollmentCode: 'ENROLL#',
+  jti: 'JTI#',
 } as const;

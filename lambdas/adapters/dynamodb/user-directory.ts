@@ -1,10 +1,11 @@
 /**
- * Users in DynamoDB. A user is `USER#<sub>`; each way of naming them in a login_hint is a
- * `LOGIN#<hint>` item carrying a copy of the user, so resolving a hint is one read. Users change
- * rarely and are read on every backchannel request, so the copies are worth their upkeep: they are
- * written together, in one transaction, by `createUser`.
+ * Users in DynamoDB. A user is `USER#<sub>`; each way of naming them in a login_hint (username, email,
+ * phone number) is a `LOGIN#<key>` item carrying a copy of the user, so resolving a hint is one read.
+ * Users change rarely and are read on every backchannel request, so the copies are worth their
+ * upkeep: every change writes all of them in one transaction.
  */
-import { GetItemCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { loginKeyForHint, loginKeysOf, usernameProblem } from '../../core/login-keys.js';
 import type { User } from '../../core/model.js';
 import type { UserDirectory } from '../../core/ports.js';
 import { fromItem, toItem } from './attributes.js';
@@ -13,9 +14,20 @@ import { keyPrefix } from './table-schema.js';
 
 export class UserExistsError extends Error {
   constructor(username: string) {
-    super(`a user named ${username} already exists`);
+    super(`a user named ${username}, or with the same sub, email or phone number, already exists`);
     this.name = 'UserExistsError';
   }
+}
+
+function toUser(item: Record<string, unknown>): User {
+  const { sub, username, claims, userCodeHash, lockedUntil } = item;
+  return {
+    sub: sub as string,
+    username: username as string,
+    claims: (claims ?? {}) as Record<string, unknown>,
+    ...(typeof userCodeHash === 'string' ? { userCodeHash } : {}),
+    ...(typeof lockedUntil === 'number' ? { lockedUntil } : {}),
+  };
 }
 
 export class DynamoDbUserDirectory implements UserDirectory {
@@ -24,32 +36,60 @@ export class DynamoDbUserDirectory implements UserDirectory {
     private readonly tableName: string,
   ) {}
 
-  /** Usernames match exactly, case included, as the user directory stores them. */
-  async findByLoginHint(loginHint: string): Promise<User | undefined> {
-    if (loginHint.length === 0) return undefined;
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.login + loginHint } }, ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const { sub, username, claims } = fromItem(Item);
-    return { sub, username, claims } as User;
+  private async get(pk: string): Promise<User | undefined> {
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }));
+    return Item ? toUser(fromItem(Item)) : undefined;
   }
 
-  /** Creates a user and its login item, both or neither; refuses a taken username or sub. */
+  async findByLoginHint(loginHint: string): Promise<User | undefined> {
+    if (loginHint.length === 0) return undefined;
+    return this.get(keyPrefix.login + loginKeyForHint(loginHint));
+  }
+
+  async findBySub(sub: string): Promise<User | undefined> {
+    if (sub.length === 0 || sub.length > 255) return undefined;
+    return this.get(keyPrefix.user + sub);
+  }
+
+  /** Creates a user and its login items, all or none; refuses a taken username, sub, email or phone. */
   async createUser(user: User): Promise<void> {
-    const record = { sub: user.sub, username: user.username, claims: user.claims };
+    const problem = usernameProblem(user.username);
+    if (problem) throw new Error(problem);
+    const record = { ...user };
+    const put = (pk: string): TransactWriteItem => ({ Put: { TableName: this.tableName, Item: toItem({ pk, ...record }), ConditionExpression: condition.isNew } });
     try {
       await this.dynamodb.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: toItem({ pk: keyPrefix.user + user.sub, ...record }), ConditionExpression: condition.isNew } },
-            { Put: { TableName: this.tableName, Item: toItem({ pk: keyPrefix.login + user.username, ...record }), ConditionExpression: condition.isNew } },
-          ],
-        }),
+        new TransactWriteItemsCommand({ TransactItems: [put(keyPrefix.user + user.sub), ...loginKeysOf(user).map((key) => put(keyPrefix.login + key))] }),
       );
     } catch (error) {
       if ((error as { name?: string }).name === 'TransactionCanceledException') throw new UserExistsError(user.username);
       throw error;
     }
+  }
+
+  async recordUserCodeFailure(user: User, _at: number, policy: { maxFailures: number; lockUntil: number }): Promise<void> {
+    // The counter lives on the user's own item only; one atomic increment per wrong code.
+    const { Attributes } = await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: keyPrefix.user + user.sub } },
+        UpdateExpression: 'ADD userCodeFailures :one',
+        ConditionExpression: condition.exists,
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const failures = Number(Attributes?.userCodeFailures?.N ?? 0);
+    if (failures >= policy.maxFailures) {
+      // The lock goes on every copy, so the hint lookup of the next request sees it with no extra read.
+      const current = Attributes ? toUser(fromItem(Attributes)) : user;
+      await this.replaceUser({ ...current, lockedUntil: policy.lockUntil });
+    }
+  }
+
+  /** Rewrites the user and every copy, if the user still exists (the failure count starts again). */
+  async replaceUser(user: User): Promise<void> {
+    const put = (pk: string): TransactWriteItem => ({ Put: { TableName: this.tableName, Item: toItem({ pk, ...user }), ConditionExpression: condition.exists } });
+    await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [put(keyPrefix.user + user.sub), ...loginKeysOf(user).map((key) => put(keyPrefix.login + key))] }));
   }
 }

@@ -1,11 +1,11 @@
 /**
- * The authentication request parameters of CIBA Core §7.1, read from the form.
- *
- * A signed request (CIBA Core §7.1.1) carries the same parameters inside a JWT; it arrives with the
- * signed-requests work and produces this same shape, so the steps after it do not change.
+ * The authentication request parameters of CIBA Core §7.1, from the form or, for a signed request
+ * (CIBA Core §7.1.1), from inside the JWT only.
  */
 import { InvalidRequest } from '../errors.js';
 import type { FormParameters } from '../http/form.js';
+import type { Client } from '../model.js';
+import { isFapi } from '../client-authentication/client-profile.js';
 
 export interface AuthenticationParameters {
   readonly scope?: string;
@@ -20,19 +20,36 @@ export interface AuthenticationParameters {
   readonly requestedExpiry?: string | number;
 }
 
-export function readAuthenticationParameters(params: FormParameters): AuthenticationParameters {
-  if (params.has('request')) {
-    throw new InvalidRequest('signed authentication requests (the request parameter) are not available in this version');
+/** The parameter names, as on the wire, and where each goes. */
+export const AUTHENTICATION_PARAMETERS = {
+  scope: 'scope',
+  client_notification_token: 'clientNotificationToken',
+  acr_values: 'acrValues',
+  login_hint_token: 'loginHintToken',
+  id_token_hint: 'idTokenHint',
+  login_hint: 'loginHint',
+  binding_message: 'bindingMessage',
+  user_code: 'userCode',
+  requested_expiry: 'requestedExpiry',
+} as const satisfies Record<string, keyof AuthenticationParameters>;
+
+type WireName = keyof typeof AUTHENTICATION_PARAMETERS;
+export const WIRE_NAMES = Object.keys(AUTHENTICATION_PARAMETERS) as WireName[];
+
+/** Whether the client must send its authentication requests signed. */
+export function requiresSignedRequest(client: Client): boolean {
+  // CIBA Core §4: a client that registered a signing alg sends signed requests; FAPI-CIBA always.
+  return client.metadata.backchannel_authentication_request_signing_alg !== undefined || isFapi(client);
+}
+
+export function readFormParameters(params: FormParameters, client: Client): AuthenticationParameters {
+  if (requiresSignedRequest(client)) {
+    throw new InvalidRequest('this client must send its authentication request as a signed request object (the request parameter)');
   }
-  return {
-    scope: params.get('scope'),
-    clientNotificationToken: params.get('client_notification_token'),
-    acrValues: params.get('acr_values'),
-    loginHintToken: params.get('login_hint_token'),
-    idTokenHint: params.get('id_token_hint'),
-    loginHint: params.get('login_hint'),
-    bindingMessage: params.get('binding_message'),
-    userCode: params.get('user_code'),
-    requestedExpiry: params.get('requested_expiry'),
-  };
+  const parameters: Record<string, string> = {};
+  for (const name of WIRE_NAMES) {
+    const value = params.get(name);
+    if (value !== undefined) parameters[AUTHENTICATION_PARAMETERS[name]] = value;
+  }
+  return parameters;
 }

@@ -5,28 +5,32 @@ import { authenticateClient } from '../client-authentication/authenticate-client
 import { readForm } from '../http/form.js';
 import { json, type HttpRequest, type HttpResponse } from '../http/http.js';
 import type { Dependencies } from '../ports.js';
-import { readAuthenticationParameters } from './authentication-parameters.js';
+import { readFormParameters } from './authentication-parameters.js';
+import { readSignedRequest } from './read-signed-request.js';
 import { checkBindingMessage } from './check-binding-message.js';
 import { checkClientMayUseCiba } from './check-client-may-use-ciba.js';
 import { checkRequestedExpiry } from './check-requested-expiry.js';
 import { checkScope } from './check-scope.js';
+import { checkUserCode, checkUserNotLocked } from './check-user-code.js';
 import { chooseAcr } from './choose-acr.js';
 import { findHintedUser } from './find-hinted-user.js';
 import { storeAuthenticationRequest } from './store-authentication-request.js';
 
-type BackchannelDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'users' | 'authRequests'>;
+type BackchannelDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'users' | 'authRequests' | 'jwks' | 'replay' | 'signer'>;
 
 export async function backchannelAuthentication(request: HttpRequest, deps: BackchannelDependencies): Promise<HttpResponse> {
   const form = readForm(request);
-  const client = await authenticateClient(request, form, deps.clients);
+  const client = await authenticateClient(request, form, deps);
   checkClientMayUseCiba(client);
-  const parameters = readAuthenticationParameters(form);
+  const parameters = form.has('request') ? await readSignedRequest(form, client, deps) : readFormParameters(form, client);
   const scope = checkScope(parameters.scope, client);
-  const bindingMessage = checkBindingMessage(parameters.bindingMessage);
+  const bindingMessage = checkBindingMessage(parameters.bindingMessage, client);
   const expiresIn = checkRequestedExpiry(parameters.requestedExpiry, deps.config.authRequest);
   const acr = chooseAcr(parameters.acrValues, deps.config.acrValues);
   // The user is looked up last: every cheaper check has passed by then.
-  const user = await findHintedUser(parameters, deps.users);
+  const user = await findHintedUser(parameters, client, deps);
+  checkUserNotLocked(user, deps.clock);
+  await checkUserCode(user, client, parameters.userCode, deps);
   const interval = deps.config.authRequest.pollIntervalSeconds;
   const stored = await storeAuthenticationRequest(
     { client, user, scope, bindingMessage, acr, expiresIn, interval, now: deps.clock.now() },

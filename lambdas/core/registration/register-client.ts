@@ -7,7 +7,7 @@ import { header, json, type HttpRequest, type HttpResponse } from '../http/http.
 import type { Dependencies } from '../ports.js';
 import { secretMatches, hashSecret } from '../secrets/secrets.js';
 import { clientInformation, createClient } from './create-client.js';
-import { validateClientMetadata } from './validate-client-metadata.js';
+import { metadataPolicy, validateClientMetadata } from './validate-client-metadata.js';
 
 type RegistrationDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'initialAccessToken'>;
 
@@ -25,7 +25,7 @@ async function checkInitialAccessToken(request: HttpRequest, deps: RegistrationD
 export async function registerClient(request: HttpRequest, deps: RegistrationDependencies): Promise<HttpResponse> {
   await checkInitialAccessToken(request, deps);
   const input = readJsonObject(request, InvalidClientMetadata);
-  const metadata = validateClientMetadata(input, { deliveryModes: deps.config.deliveryModes });
+  const metadata = validateClientMetadata(input, metadataPolicy(deps.config));
   const created = await createClient(metadata, deps.clients, deps.clock);
   return json(201, clientInformation(created));
 }

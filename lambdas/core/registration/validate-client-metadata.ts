@@ -5,7 +5,9 @@
 import { createPublicKey } from 'node:crypto';
 import type { Config } from '../../config.js';
 import { InvalidClientMetadata } from '../errors.js';
-import { CIBA_GRANT_TYPE, type ClientMetadata, type DeliveryMode, type PublicJwk, type TokenEndpointAuthMethod } from '../model.js';
+import { CIBA_GRANT_TYPE, type CibaProfile, type ClientMetadata, type DeliveryMode, type PublicJwk, type TokenEndpointAuthMethod } from '../model.js';
+import { FAPI_ALGORITHMS } from '../client-authentication/client-profile.js';
+import { certificateMatchesJwk } from '../client-keys/x509.js';
 import { IGNORED_SCOPES, SUPPORTED_SCOPES } from '../scopes.js';
 
 /** Asymmetric JWS algorithms accepted for client keys. `none` and the HMAC family never are. */
@@ -34,8 +36,15 @@ const PRIVATE_KEY_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 export interface MetadataPolicy {
   readonly deliveryModes: Config['deliveryModes'];
-  /** The local runner may allow plain http notification endpoints; a deployment never does. */
+  /** The local runner may allow plain http client URLs (jwks_uri, notification endpoints); a deployment never does. */
   readonly allowHttpUrls?: boolean;
+  /** The profile of clients that do not name one. */
+  readonly defaultProfile?: CibaProfile;
+}
+
+/** What a deployment's configuration allows clients to register. */
+export function metadataPolicy(config: Pick<Config, 'deliveryModes' | 'allowHttpClientUrls' | 'defaultProfile'>): MetadataPolicy {
+  return { deliveryModes: config.deliveryModes, allowHttpUrls: config.allowHttpClientUrls, defaultProfile: config.defaultProfile };
 }
 
 const fail = (description: string): never => {
@@ -94,7 +103,14 @@ function publicJwks(value: unknown): { keys: PublicJwk[] } {
     } catch {
       fail(`jwks holds a key that is not a valid public ${typeof jwk.kty === 'string' ? jwk.kty : ''} key`.replace('  ', ' '));
     }
+    // RFC 7517 §4.7: the first certificate of x5c holds the key; a mismatch means a confused client.
+    if (jwk.x5c !== undefined) {
+      const first = Array.isArray(jwk.x5c) ? jwk.x5c[0] : undefined;
+      if (typeof first !== 'string' || !certificateMatchesJwk(first, jwk)) fail('jwks holds a key whose x5c certificate does not match the key');
+    }
   }
+  const kids = keys.map((key) => (key as PublicJwk).kid).filter((kid) => kid !== undefined);
+  if (new Set(kids).size !== kids.length) fail('jwks holds two keys with the same kid');
   return { keys: keys as PublicJwk[] };
 }
 
@@ -148,7 +164,20 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
 
   const userCode = input.backchannel_user_code_parameter;
   if (userCode !== undefined && userCode !== null && typeof userCode !== 'boolean') fail('backchannel_user_code_parameter must be a boolean');
-  if (userCode === true) fail('backchannel_user_code_parameter is not supported in this version');
+
+  const profileValue = optionalString(input, 'ciba_profile', 8) ?? policy.defaultProfile ?? 'core';
+  if (profileValue !== 'core' && profileValue !== 'fapi') fail('ciba_profile must be core or fapi');
+  const profile = profileValue as CibaProfile;
+  if (profile === 'fapi') {
+    // FAPI-CIBA §5.2.2: confidential clients with private_key_jwt, signed requests, PS256 or ES256.
+    if (method !== 'private_key_jwt') fail('the fapi profile requires token_endpoint_auth_method private_key_jwt');
+    if (requestSigningAlg === undefined || !(FAPI_ALGORITHMS as readonly string[]).includes(requestSigningAlg)) {
+      fail('the fapi profile requires backchannel_authentication_request_signing_alg PS256 or ES256');
+    }
+    if (tokenEndpointAuthSigningAlg !== undefined && !(FAPI_ALGORITHMS as readonly string[]).includes(tokenEndpointAuthSigningAlg)) {
+      fail('the fapi profile requires token_endpoint_auth_signing_alg PS256 or ES256');
+    }
+  }
 
   const clientName = optionalString(input, 'client_name', 200);
   if (clientName !== undefined && /\p{Cc}/u.test(clientName)) fail('client_name must not contain control characters');
@@ -171,6 +200,7 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
     ...(mode !== undefined ? { backchannel_token_delivery_mode: mode } : {}),
     ...(notificationEndpoint !== undefined ? { backchannel_client_notification_endpoint: notificationEndpoint } : {}),
     ...(requestSigningAlg !== undefined ? { backchannel_authentication_request_signing_alg: requestSigningAlg } : {}),
-    ...(userCode === false ? { backchannel_user_code_parameter: false } : {}),
+    ...(typeof userCode === 'boolean' ? { backchannel_user_code_parameter: userCode } : {}),
+    ciba_profile: profile,
   };
 }

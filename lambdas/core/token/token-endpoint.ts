@@ -9,11 +9,11 @@ import { CIBA_GRANT_TYPE } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { redeemAuthReqId } from './redeem-auth-req-id.js';
 
-type TokenDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'authRequests' | 'signer'>;
+type TokenDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'authRequests' | 'signer' | 'jwks' | 'replay'>;
 
 export async function tokenEndpoint(request: HttpRequest, deps: TokenDependencies): Promise<HttpResponse> {
   const form = readForm(request);
-  const client = await authenticateClient(request, form, deps.clients);
+  const client = await authenticateClient(request, form, deps);
   const grantType = form.get('grant_type');
   if (grantType === undefined) throw new InvalidRequest('grant_type is required');
   if (grantType !== CIBA_GRANT_TYPE) throw new UnsupportedGrantType('this provider supports the CIBA grant type only');
