@@ -10,20 +10,26 @@
  * validates them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDbClientRepository } from '../lambdas/adapters/dynamodb/client-repository.js';
 import { DynamoDbDeviceRepository } from '../lambdas/adapters/dynamodb/device-repository.js';
 import { DynamoDbUserDirectory } from '../lambdas/adapters/dynamodb/user-directory.js';
+import { jwkFromPemCertificate } from '../lambdas/core/client-keys/x509.js';
 import { issueEnrollmentCode } from '../lambdas/core/device/enrollment-code.js';
 import { OAuthError } from '../lambdas/core/errors.js';
 import { systemClock } from '../lambdas/core/ports.js';
+import { hashUserCode } from '../lambdas/core/secrets/user-code-hash.js';
 import { clientInformation, createClient } from '../lambdas/core/registration/create-client.js';
 import { validateClientMetadata } from '../lambdas/core/registration/validate-client-metadata.js';
 import { resolveTarget } from './options.js';
 
 const USAGE = `usage:
-  ciba clients create [--name N] [--auth-method client_secret_basic|client_secret_post|private_key_jwt] [--mode poll] [--scope S] [--metadata JSON]
-  ciba users create <username> [--sub S] [--name N] [--email E]
+  ciba clients create [--name N] [--auth-method client_secret_basic|client_secret_post|private_key_jwt] [--mode poll] [--scope S]
+                      [--certificate cert.pem [--kid K] [--alg RS256]] [--metadata JSON]
+  ciba users create <username> [--sub S] [--name N] [--email E] [--phone P]
+  ciba users set-user-code <username> <user_code>
+  ciba users unlock <username>
   ciba users enroll-code <username>
 options: --local (default) | --table <name> [--region R] [--endpoint URL], --json`;
 
@@ -42,6 +48,10 @@ const { values: flags, positionals } = parseArgs({
     metadata: { type: 'string' },
     sub: { type: 'string' },
     email: { type: 'string' },
+    phone: { type: 'string' },
+    certificate: { type: 'string' },
+    kid: { type: 'string' },
+    alg: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -61,15 +71,20 @@ async function main(): Promise<void> {
   try {
     if (noun === 'clients' && verb === 'create') {
       const extra = flags.metadata ? (JSON.parse(flags.metadata) as Record<string, unknown>) : {};
+      // A key given as a PEM certificate, as ForgeRock's X509 public-key selector takes it.
+      const certificateKey = flags.certificate
+        ? { jwks: { keys: [jwkFromPemCertificate(readFileSync(flags.certificate, 'utf8'), { ...(flags.kid ? { kid: flags.kid } : {}), alg: flags.alg ?? 'RS256' })] } }
+        : {};
       const metadata = validateClientMetadata(
         {
           ...(flags.name ? { client_name: flags.name } : {}),
           ...(flags['auth-method'] ? { token_endpoint_auth_method: flags['auth-method'] } : {}),
           backchannel_token_delivery_mode: flags.mode ?? 'poll',
           ...(flags.scope ? { scope: flags.scope } : {}),
+          ...certificateKey,
           ...extra,
         },
-        { deliveryModes: ['poll'] },
+        { deliveryModes: ['poll'], allowHttpUrls: target.endpoint !== undefined },
       );
       const created = await createClient(metadata, new DynamoDbClientRepository(dynamodb, target.tableName), systemClock);
       const info = clientInformation(created);
@@ -79,10 +94,28 @@ async function main(): Promise<void> {
         info,
       );
     } else if (noun === 'users' && verb === 'create' && argument) {
-      const claims = { ...(flags.name ? { name: flags.name } : {}), ...(flags.email ? { email: flags.email, email_verified: false } : {}) };
+      const claims = {
+        ...(flags.name ? { name: flags.name } : {}),
+        ...(flags.email ? { email: flags.email, email_verified: false } : {}),
+        ...(flags.phone ? { phone_number: flags.phone, phone_number_verified: false } : {}),
+      };
       const user = { sub: flags.sub ?? argument, username: argument, claims };
       await new DynamoDbUserDirectory(dynamodb, target.tableName).createUser(user);
       print(`User ${argument} (sub ${user.sub}) created in ${target.description}`, user);
+    } else if (noun === 'users' && (verb === 'set-user-code' || verb === 'unlock') && argument) {
+      const directory = new DynamoDbUserDirectory(dynamodb, target.tableName);
+      const user = await directory.findByLoginHint(argument);
+      if (!user) throw new Error(`no user ${argument}`);
+      const { lockedUntil: _lockedUntil, ...unlocked } = user;
+      if (verb === 'unlock') {
+        await directory.replaceUser(unlocked);
+        print(`User ${argument} unlocked`, { sub: user.sub, unlocked: true });
+      } else {
+        const userCode = positionals[3];
+        if (!userCode || userCode.length < 4 || userCode.length > 64) throw new Error('a user_code has 4 to 64 characters');
+        await directory.replaceUser({ ...unlocked, userCodeHash: await hashUserCode(userCode) });
+        print(`user_code set for ${argument} (stored as an scrypt hash)`, { sub: user.sub, user_code_set: true });
+      }
     } else if (noun === 'users' && verb === 'enroll-code' && argument) {
       const user = await new DynamoDbUserDirectory(dynamodb, target.tableName).findByLoginHint(argument);
       if (!user) throw new Error(`no user ${argument}`);

@@ -87,6 +87,13 @@ export class DynamoDbUserDirectory implements UserDirectory {
     }
   }
 
+  async setUserCode(sub: string, userCodeHash: string): Promise<boolean> {
+    const user = await this.findBySub(sub);
+    if (!user) return false;
+    await this.replaceUser({ ...user, userCodeHash });
+    return true;
+  }
+
   /** Rewrites the user and every copy, if the user still exists (the failure count starts again). */
   async replaceUser(user: User): Promise<void> {
     const put = (pk: string): TransactWriteItem => ({ Put: { TableName: this.tableName, Item: toItem({ pk, ...user }), ConditionExpression: condition.exists } });

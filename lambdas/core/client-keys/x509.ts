@@ -3,7 +3,7 @@
  * a JWK carrying `x5c` (RFC 7517 §4.7) must hold the same key as its first certificate; a PEM
  * certificate given to the admin CLI becomes a JWK carrying both.
  */
-import { X509Certificate, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { X509Certificate, type JsonWebKey } from 'node:crypto';
 
 const KEY_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
 
@@ -26,7 +26,7 @@ export function certificateMatchesJwk(x5c: string, jwk: Readonly<Record<string, 
 /** A PEM certificate as a public JWK with its certificate in x5c. */
 export function jwkFromPemCertificate(pem: string, options: { kid?: string; alg?: string } = {}): Record<string, unknown> {
   const certificate = new X509Certificate(pem);
-  const jwk = createPublicKey(certificate.publicKey).export({ format: 'jwk' }) as Record<string, unknown>;
+  const jwk = publicJwkOf(certificate) as Record<string, unknown>;
   return {
     ...jwk,
     use: 'sig',
