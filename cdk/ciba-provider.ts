@@ -22,7 +22,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { loadConfig } from '../lambdas/config.js';
+import { loadConfig, type AcrPolicy } from '../lambdas/config.js';
 import { handlers, routes } from '../lambdas/routes.js';
 import type { Feature, HandlerName, HandlerSpec } from '../lambdas/routes.js';
 import { tableSchema } from '../lambdas/adapters/dynamodb/table-schema.js';
@@ -83,6 +83,19 @@ export interface CibaProviderProps {
    * @default - the functions' default, ['ciba', 'push'] (lambdas/config.ts)
    */
   readonly acrValues?: readonly string[];
+
+  /**
+   * What each acr value means (`CIBA_ACR_POLICIES`): the channel and whether approvals must report user
+   * verification. Exclusive with `acrValues`.
+   * @default each of `acrValues` on the device channel, user verification optional
+   */
+  readonly acrPolicies?: Readonly<Record<string, AcrPolicy>>;
+
+  /**
+   * The acr applied when a client requests none (`CIBA_DEFAULT_ACR`).
+   * @default none: such ID tokens carry no acr
+   */
+  readonly defaultAcr?: string;
   /**
    * The polling interval returned to clients, in seconds (CIBA Core §7.3, `CIBA_POLL_INTERVAL_SECONDS`).
    *
@@ -368,5 +381,7 @@ function tunableEnvironment(props: CibaProviderProps): Record<string, string> {
     if (value !== undefined) environment[variable] = String(value);
   }
   if (props.acrValues !== undefined) environment.CIBA_ACR_VALUES = props.acrValues.join(' ');
+  if (props.acrPolicies !== undefined) environment.CIBA_ACR_POLICIES = JSON.stringify(props.acrPolicies);
+  if (props.defaultAcr !== undefined) environment.CIBA_DEFAULT_ACR = props.defaultAcr;
   return environment;
 }

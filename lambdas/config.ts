@@ -19,6 +19,17 @@ export type InitialAccessTokenConfig =
   | { readonly kind: 'value'; readonly value: string }
   | { readonly kind: 'secret'; readonly secretId: string };
 
+/**
+ * What an acr value means here (ForgeRock maps acr values to authentication trees; this provider maps
+ * them to how the user is reached and verified).
+ */
+export interface AcrPolicy {
+  /** Who authenticates the user: an enrolled authentication device (the phone app, or the simulator). */
+  readonly channel: 'device';
+  /** `required`: an approval must report how the user was verified (amr pin, fpt, face ...). */
+  readonly userVerification: 'required' | 'optional';
+}
+
 export interface Config {
   /** The issuer identifier; every endpoint URL is this plus its path. */
   readonly issuer: string;
@@ -41,8 +52,11 @@ export interface Config {
     readonly expiredRetentionSeconds: number;
   };
   readonly tokens: { readonly accessTokenSeconds: number; readonly idTokenSeconds: number };
-  /** acr values this deployment can satisfy, in order of preference. */
+  /** acr values this deployment can satisfy, in order of preference (the keys of acrPolicies). */
   readonly acrValues: readonly string[];
+  readonly acrPolicies: Readonly<Record<string, AcrPolicy>>;
+  /** The acr applied when a client asks for none; without it such tokens carry no acr. */
+  readonly defaultAcr?: string;
   /** How long a warm function trusts a client record it has read (see docs/configuration.md). */
   readonly clientCacheSeconds: number;
   /** The CIBA profile of clients that register without naming one: `core`, or `fapi` for FAPI-CIBA. */
@@ -131,6 +145,35 @@ function deliveryModes(env: Env): DeliveryMode[] {
   return modes as DeliveryMode[];
 }
 
+function acr(env: Env): Pick<Config, 'acrValues' | 'acrPolicies' | 'defaultAcr'> {
+  let policies: Record<string, AcrPolicy>;
+  if (env.CIBA_ACR_POLICIES) {
+    if (env.CIBA_ACR_VALUES) throw new ConfigurationError('CIBA_ACR_POLICIES', 'and CIBA_ACR_VALUES are exclusive');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(env.CIBA_ACR_POLICIES);
+    } catch {
+      throw new ConfigurationError('CIBA_ACR_POLICIES', 'must be a JSON object');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigurationError('CIBA_ACR_POLICIES', 'must be a JSON object');
+    policies = {};
+    for (const [value, policy] of Object.entries(parsed as Record<string, Partial<AcrPolicy>>)) {
+      const channel = policy?.channel ?? 'device';
+      const userVerification = policy?.userVerification ?? 'optional';
+      if (channel !== 'device') throw new ConfigurationError('CIBA_ACR_POLICIES', `${value}: channel must be device`);
+      if (userVerification !== 'required' && userVerification !== 'optional') {
+        throw new ConfigurationError('CIBA_ACR_POLICIES', `${value}: userVerification must be required or optional`);
+      }
+      policies[value] = { channel, userVerification };
+    }
+  } else {
+    policies = Object.fromEntries(list(env, 'CIBA_ACR_VALUES', ['ciba', 'push']).map((value) => [value, { channel: 'device', userVerification: 'optional' } as const]));
+  }
+  const defaultAcr = env.CIBA_DEFAULT_ACR || undefined;
+  if (defaultAcr !== undefined && !(defaultAcr in policies)) throw new ConfigurationError('CIBA_DEFAULT_ACR', `must be one of ${Object.keys(policies).join(', ')}`);
+  return { acrValues: Object.keys(policies), acrPolicies: policies, ...(defaultAcr !== undefined ? { defaultAcr } : {}) };
+}
+
 function profile(env: Env): 'core' | 'fapi' {
   const value = env.CIBA_DEFAULT_PROFILE || 'core';
   if (value !== 'core' && value !== 'fapi') throw new ConfigurationError('CIBA_DEFAULT_PROFILE', `must be core or fapi, got ${JSON.stringify(value)}`);
@@ -162,7 +205,7 @@ export function loadConfig(env: Env): Config {
       accessTokenSeconds: integer(env, 'CIBA_ACCESS_TOKEN_SECONDS', 600, 60, 86_400),
       idTokenSeconds: integer(env, 'CIBA_ID_TOKEN_SECONDS', 600, 60, 86_400),
     },
-    acrValues: list(env, 'CIBA_ACR_VALUES', ['ciba', 'push']),
+    ...acr(env),
     clientCacheSeconds: integer(env, 'CIBA_CLIENT_CACHE_SECONDS', 60, 0, 3600),
     defaultProfile: profile(env),
     allowHttpClientUrls: flag(env, 'CIBA_ALLOW_HTTP_CLIENT_URLS'),

@@ -88,6 +88,8 @@ export interface AuthRequest {
   /** The number of the one poll allowed to redeem an approved request (set at approval). */
   readonly redeemAtPoll?: number;
   readonly decidedAt?: number;
+  /** The acr's policy demands that an approval report how the user was verified. */
+  readonly userVerificationRequired?: boolean;
   /** How the user authenticated, for the ID token's amr (OIDC Core §2). */
   readonly amr?: readonly string[];
 }

@@ -30,7 +30,16 @@ export type PollRecord =
   /** The request has seen the most polls it records; this one was not recorded. */
   | { readonly kind: 'limitReached'; readonly request: AuthRequest };
 
-export type DecisionRecord = 'decided' | 'unknown' | 'notPending';
+export interface DecisionOptions {
+  /** Only this user's request may be decided (a device decides for its own user only). */
+  readonly sub?: string;
+  /** How the user was verified (RFC 8176 values), for the ID token. */
+  readonly amr?: readonly string[];
+  /** Whether the user was verified (a PIN, a biometric): required by some acr policies to approve. */
+  readonly userVerified?: boolean;
+}
+
+export type DecisionRecord = 'decided' | 'unknown' | 'notPending' | 'userVerificationRequired';
 
 export interface AuthRequestRepository {
   create(request: AuthRequest): Promise<void>;
@@ -44,7 +53,7 @@ export interface AuthRequestRepository {
    * Records the user's decision if the request is still pending and unexpired (and, when `sub` is
    * given, belongs to that user). One conditional write.
    */
-  decide(authReqId: string, decision: Decision, at: number, options?: { sub?: string; amr?: readonly string[] }): Promise<DecisionRecord>;
+  decide(authReqId: string, decision: Decision, at: number, options?: DecisionOptions): Promise<DecisionRecord>;
   /** The user's pending requests, newest first, through the index (no scan). */
   listPending(sub: string): Promise<AuthRequest[]>;
 }

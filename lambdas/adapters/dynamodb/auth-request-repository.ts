@@ -4,7 +4,7 @@
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuthRequest, Decision } from '../../core/model.js';
-import type { AuthRequestRepository, DecisionRecord, PollRecord } from '../../core/ports.js';
+import type { AuthRequestRepository, DecisionOptions, DecisionRecord, PollRecord } from '../../core/ports.js';
 import { all, condition, isConditionFailure } from './conditions.js';
 import { fromItem, toAttribute, toItem, type Item } from './attributes.js';
 import { keyPrefix, tableSchema } from './table-schema.js';
@@ -83,7 +83,8 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
     }
   }
 
-  async decide(authReqId: string, decision: Decision, at: number, options: { sub?: string; amr?: readonly string[] } = {}): Promise<DecisionRecord> {
+  async decide(authReqId: string, decision: Decision, at: number, options: DecisionOptions = {}): Promise<DecisionRecord> {
+    const approving = decision === 'approve';
     const { pendingByUserIndex: index } = tableSchema;
     const set =
       decision === 'approve'
@@ -96,13 +97,21 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
           TableName: this.tableName,
           Key: key(authReqId),
           UpdateExpression: `SET ${set} REMOVE ${index.partitionKey}, ${index.sortKey}`,
-          ConditionExpression: all(condition.exists, condition.isPending, condition.notExpired, ...(options.sub !== undefined ? [condition.forUser] : [])),
+          ConditionExpression: all(
+            condition.exists,
+            condition.isPending,
+            condition.notExpired,
+            ...(options.sub !== undefined ? [condition.forUser] : []),
+            ...(approving ? [condition.verifiedIfRequired] : []),
+          ),
           ExpressionAttributeNames: { '#status': 'status', ...(options.sub !== undefined ? { '#sub': 'sub' } : {}) },
           ExpressionAttributeValues: {
             ':pending': { S: 'pending' },
             ':now': { N: String(at) },
             ':at': { N: String(at) },
-            ...(decision === 'approve' ? { ':approved': { S: 'approved' }, ':one': { N: '1' } } : { ':denied': { S: 'denied' } }),
+            ...(approving
+              ? { ':approved': { S: 'approved' }, ':one': { N: '1' }, ':userVerified': { BOOL: options.userVerified === true }, ':true': { BOOL: true } }
+              : { ':denied': { S: 'denied' } }),
             ...(options.amr && decision === 'approve' ? { ':amr': toAttribute(options.amr) } : {}),
             ...(options.sub !== undefined ? { ':sub': { S: options.sub } } : {}),
           },
@@ -115,6 +124,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
       const old = error.Item ? toRecord(error.Item) : undefined;
       // Stay indistinguishable: another user's request is as unknown as a missing one.
       if (!old || (options.sub !== undefined && old.sub !== options.sub)) return 'unknown';
+      if (approving && old.status === 'pending' && old.expiresAt > at && old.userVerificationRequired && !options.userVerified) return 'userVerificationRequired';
       return 'notPending';
     }
   }

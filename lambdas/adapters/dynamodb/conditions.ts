@@ -12,6 +12,8 @@ export const condition = {
   underPollLimit: 'pollCount < :maxPolls',
   isPending: '#status = :pending',
   notExpired: 'expiresAt > :now',
+  /** An approval of a request whose acr demands user verification reports one. */
+  verifiedIfRequired: '(attribute_not_exists(userVerificationRequired) OR :userVerified = :true)',
   /** The auth request is for the device's user. */
   forUser: '#sub = :sub',
 } as const;

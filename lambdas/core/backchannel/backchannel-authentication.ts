@@ -26,14 +26,24 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
   const scope = checkScope(parameters.scope, client);
   const bindingMessage = checkBindingMessage(parameters.bindingMessage, client);
   const expiresIn = checkRequestedExpiry(parameters.requestedExpiry, deps.config.authRequest);
-  const acr = chooseAcr(parameters.acrValues, deps.config.acrValues);
+  const acr = chooseAcr(parameters.acrValues, deps.config);
   // The user is looked up last: every cheaper check has passed by then.
   const user = await findHintedUser(parameters, client, deps);
   checkUserNotLocked(user, deps.clock);
   await checkUserCode(user, client, parameters.userCode, deps);
   const interval = deps.config.authRequest.pollIntervalSeconds;
   const stored = await storeAuthenticationRequest(
-    { client, user, scope, bindingMessage, acr, expiresIn, interval, now: deps.clock.now() },
+    {
+      client,
+      user,
+      scope,
+      bindingMessage,
+      acr,
+      userVerificationRequired: acr !== undefined && deps.config.acrPolicies[acr]?.userVerification === 'required',
+      expiresIn,
+      interval,
+      now: deps.clock.now(),
+    },
     deps.authRequests,
   );
   // CIBA Core §7.3: the successful response.

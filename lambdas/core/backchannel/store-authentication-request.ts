@@ -8,6 +8,7 @@ export interface NewAuthRequest {
   readonly scope: string;
   readonly bindingMessage: string | undefined;
   readonly acr: string | undefined;
+  readonly userVerificationRequired: boolean;
   readonly expiresIn: number;
   readonly interval: number;
   readonly now: number;
@@ -26,6 +27,7 @@ export async function storeAuthenticationRequest(input: NewAuthRequest, authRequ
     scope: input.scope,
     ...(input.bindingMessage !== undefined ? { bindingMessage: input.bindingMessage } : {}),
     ...(input.acr !== undefined ? { acr: input.acr } : {}),
+    ...(input.userVerificationRequired ? { userVerificationRequired: true } : {}),
     deliveryMode: input.client.metadata.backchannel_token_delivery_mode ?? 'poll',
     createdAt: input.now,
     expiresAt: input.now + input.expiresIn * 1000,

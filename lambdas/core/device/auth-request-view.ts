@@ -9,6 +9,8 @@ export interface AuthRequestView {
   readonly scope: readonly string[];
   readonly binding_message?: string;
   readonly acr?: string;
+  /** The approval must report how the user was verified (amr), as the acr's policy demands. */
+  readonly user_verification_required: boolean;
   readonly status: AuthRequest['status'];
   readonly created_at: string;
   readonly expires_at: string;
@@ -22,6 +24,7 @@ export function authRequestView(request: AuthRequest): AuthRequestView {
     scope: splitScope(request.scope),
     ...(request.bindingMessage !== undefined ? { binding_message: request.bindingMessage } : {}),
     ...(request.acr !== undefined ? { acr: request.acr } : {}),
+    user_verification_required: request.userVerificationRequired === true,
     status: request.status,
     created_at: new Date(request.createdAt).toISOString(),
     expires_at: new Date(request.expiresAt).toISOString(),
