@@ -65,3 +65,24 @@ describe('the README', () => {
     expect(readme).toContain(printed);
   });
 });
+
+describe("the README's signed-request walkthrough", () => {
+  it('runs against the local server and ends with a verified ID token for demo with acr push', { timeout: 90_000 }, async () => {
+    const { readFile, mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const readme = await readFile('README.md', 'utf8');
+    const block = /<!-- signed-request-walkthrough -->\n```sh\n([\s\S]*?)```\n<!-- \/signed-request-walkthrough -->/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const keyFile = join(await mkdtemp(join(tmpdir(), 'ciba-readme-')), 'client-key.json');
+    const commands = (block ?? '')
+      .replace('ISSUER=http://localhost:3000', `ISSUER=${issuer}`)
+      .replace('IAT=<the initial access token npm start printed>', `IAT=${TEST_INITIAL_ACCESS_TOKEN}`)
+      .replaceAll('client-key.json', keyFile);
+    const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${commands}`], { cwd: process.cwd(), timeout: 85_000 });
+    expect(stdout).toMatch(/"auth_req_id":"[\w-]{43}"/);
+    expect(stdout).toMatch(/ID token verified against/);
+    expect(stdout).toContain('"sub": "demo"');
+    expect(stdout).toContain('"acr": "push"');
+  });
+});

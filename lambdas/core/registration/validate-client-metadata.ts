@@ -8,6 +8,7 @@ import { InvalidClientMetadata } from '../errors.js';
 import { CIBA_GRANT_TYPE, type CibaProfile, type ClientMetadata, type DeliveryMode, type PublicJwk, type TokenEndpointAuthMethod } from '../model.js';
 import { FAPI_ALGORITHMS } from '../client-authentication/client-profile.js';
 import { certificateMatchesJwk } from '../client-keys/x509.js';
+import { isDisplaySafe } from '../display-text.js';
 import { IGNORED_SCOPES, SUPPORTED_SCOPES } from '../scopes.js';
 
 /** Asymmetric JWS algorithms accepted for client keys. `none` and the HMAC family never are. */
@@ -180,7 +181,8 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
   }
 
   const clientName = optionalString(input, 'client_name', 200);
-  if (clientName !== undefined && /\p{Cc}/u.test(clientName)) fail('client_name must not contain control characters');
+  // The name is shown on the user's device next to the binding message: the same display rules apply.
+  if (clientName !== undefined && !isDisplaySafe(clientName)) fail('client_name must not contain control or bidirectional formatting characters');
   const redirectUris = optionalStringArray(input, 'redirect_uris');
   const responseTypes = optionalStringArray(input, 'response_types');
   const scope = scopeValue(input);
