@@ -53,6 +53,8 @@ export const UnknownUserId = defineError('unknown_user_id', 400);
 export const MissingUserCode = defineError('missing_user_code', 400);
 export const InvalidUserCode = defineError('invalid_user_code', 400);
 export const InvalidBindingMessage = defineError('invalid_binding_message', 400);
+/** CIBA Core §13: at the backchannel endpoint access_denied is 403 (at the token endpoint it is 400). */
+export const BackchannelAccessDenied = defineError('access_denied', 403);
 
 // CIBA Core §11, the token endpoint while a request is open (all 400, RFC 6749 §5.2).
 export const AuthorizationPending = defineError('authorization_pending', 400);

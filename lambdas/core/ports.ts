@@ -18,6 +18,8 @@ export interface UserDirectory {
   findBySub(sub: string): Promise<User | undefined>;
   /** Counts a wrong user_code; the failure that reaches `maxFailures` locks the user until `lockUntil`. */
   recordUserCodeFailure(user: User, at: number, policy: { maxFailures: number; lockUntil: number }): Promise<void>;
+  /** Forgets earlier wrong user codes (after a right one). */
+  clearUserCodeFailures(sub: string): Promise<void>;
   /** Sets (replaces) the user's user_code hash; false when there is no such user. */
   setUserCode(sub: string, userCodeHash: string): Promise<boolean>;
 }

@@ -87,6 +87,17 @@ export class DynamoDbUserDirectory implements UserDirectory {
     }
   }
 
+  async clearUserCodeFailures(sub: string): Promise<void> {
+    await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: keyPrefix.user + sub } },
+        UpdateExpression: 'REMOVE userCodeFailures',
+        ConditionExpression: condition.exists,
+      }),
+    );
+  }
+
   async setUserCode(sub: string, userCodeHash: string): Promise<boolean> {
     const user = await this.findBySub(sub);
     if (!user) return false;
