@@ -8,8 +8,8 @@ export const condition = {
   exists: 'attribute_exists(pk)',
   /** The auth request belongs to the polling client. */
   ownedByClient: 'clientId = :clientId',
-  /** The poll history has room for one more poll. */
-  underPollLimit: 'pollCount < :maxPolls',
+  /** The poll history has room for one more poll, or this is the approved request's redeeming poll. */
+  underPollLimit: '(pollCount < :maxPolls OR pollCount < redeemAtPoll)',
   isPending: '#status = :pending',
   notExpired: 'expiresAt > :now',
   /** An approval of a request whose acr demands user verification reports one. */

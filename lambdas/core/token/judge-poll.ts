@@ -25,3 +25,15 @@ export function judgePoll(request: AuthRequest, now: number): void {
     }
   }
 }
+
+/**
+ * A poll the store did not record because the request has seen the most polls it keeps. The
+ * redeeming poll of an approved request is always recorded, so an approved request here has been
+ * redeemed already.
+ */
+export function judgeUnrecordedPoll(request: AuthRequest, now: number): never {
+  if (now >= request.expiresAt) throw new ExpiredToken('the auth_req_id has expired');
+  if (request.status === 'approved') throw new InvalidGrant('the auth_req_id has already been redeemed');
+  if (request.status === 'denied') throw new AccessDenied('the user denied the authentication request');
+  throw new SlowDown('too many token requests for this auth_req_id: slow down');
+}

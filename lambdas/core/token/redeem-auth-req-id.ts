@@ -1,11 +1,11 @@
 /**
  * The CIBA grant at the token endpoint (CIBA Core §10.1, §11).
  */
-import { InvalidGrant, InvalidRequest, SlowDown, UnauthorizedClient } from '../errors.js';
+import { InvalidGrant, InvalidRequest, UnauthorizedClient } from '../errors.js';
 import type { FormParameters } from '../http/form.js';
 import { CIBA_GRANT_TYPE, type Client } from '../model.js';
 import type { Dependencies } from '../ports.js';
-import { judgePoll } from './judge-poll.js';
+import { judgePoll, judgeUnrecordedPoll } from './judge-poll.js';
 import { mintTokenResponse, type TokenResponse } from './mint-token-response.js';
 
 type CibaGrantDependencies = Pick<Dependencies, 'config' | 'clock' | 'authRequests' | 'signer'>;
@@ -25,10 +25,7 @@ export async function redeemAuthReqId(form: FormParameters, client: Client, deps
   const now = deps.clock.now();
   const poll = await deps.authRequests.recordPoll(authReqId, client.clientId, now);
   if (poll.kind === 'unknown') throw new InvalidGrant('unknown auth_req_id');
-  if (poll.kind === 'limitReached') {
-    judgePoll(poll.request, now); // expired, denied or already redeemed say so first
-    throw new SlowDown('too many token requests for this auth_req_id');
-  }
+  if (poll.kind === 'limitReached') judgeUnrecordedPoll(poll.request, now);
   judgePoll(poll.request, now);
   return mintTokenResponse(poll.request, deps.config, deps.signer, now);
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { OAuthError } from '../../../lambdas/core/errors.js';
 import type { AuthRequest } from '../../../lambdas/core/model.js';
-import { judgePoll } from '../../../lambdas/core/token/judge-poll.js';
+import { judgePoll, judgeUnrecordedPoll } from '../../../lambdas/core/token/judge-poll.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -70,5 +70,26 @@ describe('judgePoll', () => {
 
   it('answers slow_down for a pending request polled too fast', () => {
     expect(outcome(authRequest({ pollCount: 2, pollTimes: [T0 + 5000, T0 + 6000] }), T0 + 6000)).toBe('slow_down');
+  });
+});
+
+describe('judgeUnrecordedPoll (a poll past the poll limit)', () => {
+  const code = (request: AuthRequest, now: number): string => {
+    try {
+      judgeUnrecordedPoll(request, now);
+      return 'returned';
+    } catch (error) {
+      return error instanceof OAuthError ? error.error : 'not an OAuthError';
+    }
+  };
+  const late = T0 + 10_000;
+
+  it('never lets the poll redeem: an approved request past the limit was redeemed already', () => {
+    expect(code(authRequest({ status: 'approved', pollCount: 1000, redeemAtPoll: 1000 }), late)).toBe('invalid_grant');
+  });
+  it('answers slow_down while pending, access_denied once denied, expired_token after expiry', () => {
+    expect(code(authRequest({ status: 'pending', pollCount: 1000 }), late)).toBe('slow_down');
+    expect(code(authRequest({ status: 'denied', pollCount: 1000 }), late)).toBe('access_denied');
+    expect(code(authRequest({ status: 'approved', pollCount: 1000, redeemAtPoll: 1000 }), T0 + 400_000)).toBe('expired_token');
   });
 });
