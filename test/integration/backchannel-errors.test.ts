@@ -3,7 +3,7 @@
  * Every case is a client that did authenticate, so that each answer comes from the rule under test.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backchannel, basic, call, decide, expectError, poll, registerClient, startAuthRequest, type CallResult, type TestClient } from '../support/provider.js';
+import { backchannel, basic, call, decide, expectError, poll, registerClient, registerNonCibaClient, startAuthRequest, type CallResult, type TestClient } from '../support/provider.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -142,12 +142,7 @@ describe('requested_expiry (CIBA Core §7.1, §7.3)', () => {
 
 describe('the client and the request form (CIBA Core §7.1, §13)', () => {
   it('refuses a client registered without the CIBA grant type with unauthorized_client', async () => {
-    const codeClient = await registerClient({
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      redirect_uris: ['https://localhost/cb'],
-      backchannel_token_delivery_mode: undefined,
-    });
+    const codeClient = await registerNonCibaClient();
     expectError(await backchannel(codeClient, { scope: 'openid', login_hint: 'jane.doe' }), 400, 'unauthorized_client');
   });
 

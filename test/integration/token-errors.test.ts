@@ -4,7 +4,7 @@
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CIBA_GRANT_TYPE } from '../../lambdas/core/model.js';
-import { basic, call, decide, expectError, poll, registerClient, startAuthRequest, type CallResult, type TestClient } from '../support/provider.js';
+import { basic, call, decide, expectError, poll, registerClient, registerNonCibaClient, startAuthRequest, type CallResult, type TestClient } from '../support/provider.js';
 
 let client: TestClient;
 
@@ -46,12 +46,7 @@ describe('the request (RFC 6749 §4.5, §5.2)', () => {
   });
 
   it('refuses a client registered without the CIBA grant type with unauthorized_client', async () => {
-    const codeClient = await registerClient({
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      redirect_uris: ['https://localhost/cb'],
-      backchannel_token_delivery_mode: undefined,
-    });
+    const codeClient = await registerNonCibaClient();
     const someonesRequest = await startAuthRequest(client);
     expectError(await poll(codeClient, someonesRequest), 400, 'unauthorized_client');
   });

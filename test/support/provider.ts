@@ -72,6 +72,16 @@ export async function registerClient(metadata: Record<string, unknown> = {}): Pr
   return { clientId: String(result.json.client_id), clientSecret: String(result.json.client_secret), registration: result.json };
 }
 
+/** A client registered for the authorization code grant only: the CIBA endpoints must refuse it. */
+export function registerNonCibaClient(): Promise<TestClient> {
+  return registerClient({
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    redirect_uris: ['https://localhost/cb'],
+    backchannel_token_delivery_mode: undefined,
+  });
+}
+
 export function basic(client: TestClient, secret = client.clientSecret): Record<string, string> {
   const credentials = `${encodeURIComponent(client.clientId)}:${encodeURIComponent(secret)}`;
   return { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
