@@ -30,6 +30,21 @@ export interface AcrPolicy {
   readonly userVerification: 'required' | 'optional';
 }
 
+/** How ping and push notifications are delivered (CIBA Core §10.2, §10.3). */
+export interface DeliveryConfig {
+  /** Where delivery jobs wait: an SQS queue when deployed, the local runner's in-process queue locally. */
+  readonly queue?: { readonly kind: 'sqs'; readonly url: string } | { readonly kind: 'local' };
+  /** Attempts per notification before it lands in the dead letters (the first one included). */
+  readonly maxAttempts: number;
+  /** Backoff: attempt n waits a random time up to min(maxDelayMs, baseDelayMs * 2^n) (full jitter). */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** One timeout for connecting to the client's endpoint and getting its answer. */
+  readonly timeoutMs: number;
+  /** The local runner only: notification endpoints on loopback addresses (the conformance kit's receiver). */
+  readonly allowLoopback: boolean;
+}
+
 export interface Config {
   /** The issuer identifier; every endpoint URL is this plus its path. */
   readonly issuer: string;
@@ -40,7 +55,9 @@ export interface Config {
   /** Protects dynamic registration (RFC 7591 §3, initial access token). Unset: registration is refused. */
   readonly initialAccessToken?: InitialAccessTokenConfig;
   readonly features: { readonly simulator: boolean; readonly automatedApproval: boolean };
+  /** The delivery modes this deployment offers (CIBA Core §5); discovery lists exactly these. */
   readonly deliveryModes: readonly DeliveryMode[];
+  readonly delivery: DeliveryConfig;
   readonly authRequest: {
     /** expires_in when the client sends no requested_expiry. */
     readonly defaultExpirySeconds: number;
@@ -137,12 +154,29 @@ function initialAccessToken(env: Env): InitialAccessTokenConfig | undefined {
 }
 
 function deliveryModes(env: Env): DeliveryMode[] {
-  // Ping and push arrive with their delivery machinery; until then a deployment offers poll.
-  const modes = list(env, 'CIBA_DELIVERY_MODES', ['poll']);
+  const modes = list(env, 'CIBA_DELIVERY_MODES', ['poll', 'ping', 'push']);
   for (const mode of modes) {
-    if (mode !== 'poll') throw new ConfigurationError('CIBA_DELIVERY_MODES', `offers only poll in this version, got ${JSON.stringify(mode)}`);
+    if (mode !== 'poll' && mode !== 'ping' && mode !== 'push') throw new ConfigurationError('CIBA_DELIVERY_MODES', `must list poll, ping or push, got ${JSON.stringify(mode)}`);
   }
-  return modes as DeliveryMode[];
+  if (modes.length === 0) throw new ConfigurationError('CIBA_DELIVERY_MODES', 'must offer at least one mode');
+  return [...new Set(modes)] as DeliveryMode[];
+}
+
+function delivery(env: Env): DeliveryConfig {
+  const url = env.CIBA_DELIVERY_QUEUE_URL || undefined;
+  const local = env.CIBA_DELIVERY_QUEUE === 'local';
+  if (url && local) throw new ConfigurationError('CIBA_DELIVERY_QUEUE_URL', 'and CIBA_DELIVERY_QUEUE=local are exclusive');
+  const baseDelayMs = integer(env, 'CIBA_DELIVERY_BASE_DELAY_MS', 1000, 1, 60_000);
+  const maxDelayMs = integer(env, 'CIBA_DELIVERY_MAX_DELAY_MS', 120_000, 1, 900_000);
+  if (baseDelayMs > maxDelayMs) throw new ConfigurationError('CIBA_DELIVERY_BASE_DELAY_MS', 'must not exceed CIBA_DELIVERY_MAX_DELAY_MS');
+  return {
+    ...(url ? { queue: { kind: 'sqs' as const, url } } : local ? { queue: { kind: 'local' as const } } : {}),
+    maxAttempts: integer(env, 'CIBA_DELIVERY_MAX_ATTEMPTS', 8, 1, 20),
+    baseDelayMs,
+    maxDelayMs,
+    timeoutMs: integer(env, 'CIBA_DELIVERY_TIMEOUT_MS', 5000, 100, 30_000),
+    allowLoopback: flag(env, 'CIBA_ALLOW_LOOPBACK_NOTIFICATIONS'),
+  };
 }
 
 function acr(env: Env): Pick<Config, 'acrValues' | 'acrPolicies' | 'defaultAcr'> {
@@ -195,6 +229,7 @@ export function loadConfig(env: Env): Config {
     initialAccessToken: initialAccessToken(env),
     features: { simulator: flag(env, 'CIBA_SIMULATOR'), automatedApproval: flag(env, 'CIBA_AUTOMATED_APPROVAL') },
     deliveryModes: deliveryModes(env),
+    delivery: delivery(env),
     authRequest: {
       defaultExpirySeconds,
       maxExpirySeconds,

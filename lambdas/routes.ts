@@ -18,7 +18,15 @@ export interface HandlerAccess {
   readonly signingKey?: 'sign' | 'publicKey';
   /** The secret holding the initial access token that protects dynamic registration. */
   readonly initialAccessToken?: boolean;
+  /** The queue of notification delivery jobs (ping and push). */
+  readonly deliveryQueue?: 'send';
 }
+
+/**
+ * What invokes a function that no route reaches: the table's stream (the outbox of notifications),
+ * or the delivery queue.
+ */
+export type Trigger = 'tableStream' | 'deliveryQueue';
 
 export interface HandlerSpec {
   /** Module path, relative to the project root, exporting `handler`. */
@@ -28,6 +36,8 @@ export interface HandlerSpec {
   readonly access: HandlerAccess;
   /** Deployed only when this feature is on. */
   readonly feature?: Feature;
+  /** Set for functions invoked by an event source rather than an API route. */
+  readonly trigger?: Trigger;
 }
 
 const handlerSpecs = {
@@ -82,6 +92,18 @@ const handlerSpecs = {
     description: 'Automated approval for unattended test runs (conformance suite automated_ciba_approval_url)',
     access: { table: 'readWrite' },
     feature: 'automatedApproval',
+  },
+  notificationDispatcher: {
+    entry: 'lambdas/handlers/notification-dispatcher.ts',
+    description: 'Plans ping and push notifications from the table stream (the outbox)',
+    access: { deliveryQueue: 'send' },
+    trigger: 'tableStream',
+  },
+  notificationDelivery: {
+    entry: 'lambdas/handlers/notification-delivery.ts',
+    description: 'Delivers ping and push notifications, with retries and dead letters (CIBA Core §10.2, §10.3)',
+    access: { table: 'readWrite', signingKey: 'sign', deliveryQueue: 'send' },
+    trigger: 'deliveryQueue',
   },
 } as const satisfies Record<string, HandlerSpec>;
 

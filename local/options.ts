@@ -61,6 +61,9 @@ export function lambdaEnvironment(options: {
     CIBA_AUTOMATED_APPROVAL: 'true',
     // Local clients (the conformance kit, your own tests) serve their JWKS on http://localhost.
     CIBA_ALLOW_HTTP_CLIENT_URLS: 'true',
+    CIBA_ALLOW_LOOPBACK_NOTIFICATIONS: 'true',
+    // Ping and push deliveries go through the local runner's in-process queue (local/workers.ts).
+    CIBA_DELIVERY_QUEUE: 'local',
     AWS_REGION: 'us-east-1',
     // DynamoDB Local accepts any credentials; the SDK insists on having some.
     AWS_ACCESS_KEY_ID: 'local',

@@ -9,11 +9,14 @@ import { applyEnvironment, lambdaEnvironment, readLocalOptions } from './options
 import { seedDemoUsers } from './seed.js';
 import { startServer } from './server.js';
 import { walkthrough } from './walkthrough.js';
+import { startLocalWorkers, type LocalWorkers } from './workers.js';
 
 const options = readLocalOptions();
 const dynamodb = await startDynamoDbLocal({ port: options.dynamoDbPort, dataDir: join(options.dataDir, 'dynamodb') });
 
+let workers: LocalWorkers | undefined;
 const stopAll = async (): Promise<void> => {
+  await workers?.stop();
   await dynamodb.stop();
   process.exit(0);
 };
@@ -35,6 +38,7 @@ try {
       initialAccessToken: options.initialAccessToken,
     }),
   );
+  workers = await startLocalWorkers({ dynamoDbEndpoint: dynamodb.endpoint, tableName: options.tableName });
   const features = new Set<Feature>(['simulator', 'automatedApproval']);
   await startServer({ port: options.port, host: options.host, features });
 

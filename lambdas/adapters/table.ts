@@ -2,7 +2,7 @@
  * The repositories on the provider's DynamoDB table, made once per process on first use.
  */
 import type { Config } from '../config.js';
-import type { AuthRequestRepository, ClientRepository, DeviceRepository, JwksSource, ReplayGuard, UserDirectory } from '../core/ports.js';
+import type { AuthRequestRepository, ClientRepository, DeadLetterRepository, DeviceRepository, JwksSource, ReplayGuard, UserDirectory } from '../core/ports.js';
 import { systemClock } from '../core/ports.js';
 import { CachedClientRepository } from './cached-client-repository.js';
 import { DynamoDbAuthRequestRepository } from './dynamodb/auth-request-repository.js';
@@ -11,6 +11,7 @@ import { DynamoDbDeviceRepository } from './dynamodb/device-repository.js';
 import { dynamoDbClient } from './dynamodb/dynamodb-client.js';
 import { DynamoDbUserDirectory } from './dynamodb/user-directory.js';
 import { DynamoDbReplayGuard } from './dynamodb/replay-guard.js';
+import { DynamoDbDeadLetterRepository } from './dynamodb/dead-letter-repository.js';
 import { FetchingJwksSource } from './http/jwks-fetcher.js';
 
 export interface TableRepositories {
@@ -19,6 +20,7 @@ export interface TableRepositories {
   readonly authRequests: AuthRequestRepository;
   readonly devices: DeviceRepository;
   readonly replay: ReplayGuard;
+  readonly deadLetters: DeadLetterRepository;
   /** Not the table's, but every table user that authenticates clients needs it too. */
   readonly jwks: JwksSource;
 }
@@ -35,6 +37,7 @@ export function tableRepositories(config: Config): TableRepositories {
       authRequests: new DynamoDbAuthRequestRepository(dynamodb, name, { expiredRetentionSeconds: config.authRequest.expiredRetentionSeconds }),
       devices: new DynamoDbDeviceRepository(dynamodb, name),
       replay: new DynamoDbReplayGuard(dynamodb, name),
+      deadLetters: new DynamoDbDeadLetterRepository(dynamodb, name),
       jwks: new FetchingJwksSource(),
     };
   }

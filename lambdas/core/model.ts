@@ -92,6 +92,36 @@ export interface AuthRequest {
   readonly userVerificationRequired?: boolean;
   /** How the user authenticated, for the ID token's amr (OIDC Core §2). */
   readonly amr?: readonly string[];
+  /** Ping and push: where and with which bearer token the result is announced (CIBA Core §7.1, §10). */
+  readonly notificationEndpoint?: string;
+  readonly notificationToken?: string;
+  /** Push: the token response, minted once so that every retry sends the same tokens (CIBA Core §10.3). */
+  readonly pushPayload?: string;
+  /** When the pushed access token expires: an operator's re-drive after that mints afresh. */
+  readonly pushPayloadExpiresAt?: number;
+  readonly delivery?: DeliveryRecord;
+  /** Set by an operator's re-drive: the stream turns it into a new delivery. */
+  readonly redriveRequestedAt?: number;
+}
+
+/** How the notification of a ping or push request went, for operators. */
+export interface DeliveryRecord {
+  readonly status: 'delivered' | 'retrying' | 'failed';
+  readonly attempts: number;
+  /** The last answer: an HTTP status, or why there was none. */
+  readonly lastResult: string;
+  readonly at: number;
+}
+
+/** A notification that could not be delivered, kept for operators to see and re-drive. */
+export interface DeadLetter {
+  readonly authReqId: string;
+  readonly clientId: string;
+  readonly deliveryMode: DeliveryMode;
+  readonly endpoint: string;
+  readonly attempts: number;
+  readonly lastResult: string;
+  readonly failedAt: number;
 }
 
 export interface Device {

@@ -3,7 +3,7 @@
  * lambdas/adapters/ implements them on DynamoDB, KMS and the local file system.
  */
 import type { Config } from '../config.js';
-import type { AuthRequest, Client, Decision, Device, PublicJwk, User } from './model.js';
+import type { AuthRequest, Client, DeadLetter, Decision, DeliveryRecord, Device, PublicJwk, User } from './model.js';
 
 export interface ClientRepository {
   find(clientId: string): Promise<Client | undefined>;
@@ -58,6 +58,35 @@ export interface AuthRequestRepository {
   decide(authReqId: string, decision: Decision, at: number, options?: DecisionOptions): Promise<DecisionRecord>;
   /** The user's pending requests, newest first, through the index (no scan). */
   listPending(sub: string): Promise<AuthRequest[]>;
+  /**
+   * Stores a push token response unless one is stored already (and still valid at `at`); returns the
+   * one stored, so that concurrent and repeated deliveries send the same tokens.
+   */
+  storePushPayload(authReqId: string, payload: string, expiresAt: number, at: number): Promise<string>;
+  /** Records how delivery went; `keepUntil` extends the record's life (a dead letter must outlive it). */
+  recordDelivery(authReqId: string, delivery: DeliveryRecord, keepUntil?: number): Promise<void>;
+  /** Asks for the notification to be delivered again; false when the request no longer exists. */
+  requestRedrive(authReqId: string, at: number): Promise<boolean>;
+}
+
+/** What to deliver: the request's outcome now, or its expiry if it is still pending by then. */
+export interface NotificationJob {
+  readonly kind: 'result' | 'expiry';
+  readonly authReqId: string;
+  /** Attempts made so far (0 for a new job). */
+  readonly attempt: number;
+}
+
+/** Where delivery jobs wait (SQS when deployed). At-least-once: a job may run twice. */
+export interface NotificationQueue {
+  enqueue(job: NotificationJob, delayMs: number): Promise<void>;
+}
+
+export interface DeadLetterRepository {
+  record(letter: DeadLetter): Promise<void>;
+  /** Oldest first. */
+  list(limit: number): Promise<DeadLetter[]>;
+  remove(authReqId: string): Promise<void>;
 }
 
 export interface DeviceRepository {
@@ -98,6 +127,31 @@ export interface ReplayGuard {
   firstUse(kind: 'client_assertion' | 'request_object', clientId: string, jti: string, expiresAt: number): Promise<boolean>;
 }
 
+/** A notification to a client's backchannel_client_notification_endpoint (CIBA Core §10.2, §10.3). */
+export interface OutgoingNotification {
+  readonly url: string;
+  /** The client_notification_token, sent as `Authorization: Bearer` (CIBA Core §10.2). */
+  readonly bearerToken: string;
+  /** The JSON body, exactly as it goes on the wire. */
+  readonly body: string;
+}
+
+export type NotificationResult =
+  /** The endpoint answered (any status; redirects are answers too, never followed). */
+  | { readonly kind: 'response'; readonly status: number }
+  /** No answer: connection refused or reset, TLS failure, timeout. Worth retrying. */
+  | { readonly kind: 'networkError'; readonly reason: string }
+  /** Not sent: the endpoint's host is or resolves to a forbidden address (SSRF). */
+  | { readonly kind: 'forbidden'; readonly reason: string };
+
+/** Sends notifications to clients, never to internal addresses. */
+export interface NotificationSender {
+  /** Why this endpoint may not be used (resolves its host and checks every address), or undefined. */
+  check(url: string): Promise<string | undefined>;
+  /** POSTs the notification, connecting only to an address it has checked. */
+  send(notification: OutgoingNotification): Promise<NotificationResult>;
+}
+
 /** Gives the initial access token that protects registration (RFC 7591 §3). */
 export type InitialAccessTokenSource = () => Promise<string | undefined>;
 
@@ -120,4 +174,5 @@ export interface Dependencies {
   readonly initialAccessToken: InitialAccessTokenSource;
   readonly jwks: JwksSource;
   readonly replay: ReplayGuard;
+  readonly notificationSender: NotificationSender;
 }

@@ -1,6 +1,7 @@
 /** POST /register */
 import { httpEndpoint } from '../adapters/http/http-endpoint.js';
 import { initialAccessTokenSource } from '../adapters/initial-access-token.js';
+import { notificationSender } from '../adapters/notification-sender.js';
 import { tableRepositories } from '../adapters/table.js';
 import { config } from '../config.js';
 import { systemClock } from '../core/ports.js';
@@ -12,6 +13,7 @@ export const handler = httpEndpoint(async (request) => {
     config: settings,
     clock: systemClock,
     initialAccessToken: initialAccessTokenSource(settings),
+    notificationSender: notificationSender(settings),
     ...tableRepositories(settings),
   });
 });

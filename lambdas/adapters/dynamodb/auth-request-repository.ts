@@ -3,7 +3,7 @@
  * pendingByUser index while pending.
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AuthRequest, Decision } from '../../core/model.js';
+import type { AuthRequest, Decision, DeliveryRecord } from '../../core/model.js';
 import type { AuthRequestRepository, DecisionOptions, DecisionRecord, PollRecord } from '../../core/ports.js';
 import { all, condition, isConditionFailure } from './conditions.js';
 import { fromItem, toAttribute, toItem, type Item } from './attributes.js';
@@ -35,7 +35,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   ) {}
 
   async create(request: AuthRequest): Promise<void> {
-    const { pendingByUserIndex: index } = tableSchema;
+    const { listIndex: index } = tableSchema;
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.tableName,
@@ -85,7 +85,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
 
   async decide(authReqId: string, decision: Decision, at: number, options: DecisionOptions = {}): Promise<DecisionRecord> {
     const approving = decision === 'approve';
-    const { pendingByUserIndex: index } = tableSchema;
+    const { listIndex: index } = tableSchema;
     const set =
       decision === 'approve'
         ? // The next poll, and only it, may redeem: see judgePoll.
@@ -130,7 +130,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   }
 
   async listPending(sub: string): Promise<AuthRequest[]> {
-    const { pendingByUserIndex: index } = tableSchema;
+    const { listIndex: index } = tableSchema;
     const { Items = [] } = await this.dynamodb.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -143,5 +143,61 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
       }),
     );
     return Items.map(toRecord);
+  }
+
+  async storePushPayload(authReqId: string, payload: string, expiresAt: number, at: number): Promise<string> {
+    try {
+      const { Attributes } = await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(authReqId),
+          UpdateExpression: 'SET pushPayload = :payload, pushPayloadExpiresAt = :expiresAt',
+          // Mint once: only where no payload is stored, or the stored tokens have expired.
+          ConditionExpression: all(condition.exists, '(attribute_not_exists(pushPayload) OR pushPayloadExpiresAt <= :now)'),
+          ExpressionAttributeValues: { ':payload': { S: payload }, ':expiresAt': { N: String(expiresAt) }, ':now': { N: String(at) } },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return Attributes?.pushPayload?.S ?? payload;
+    } catch (error) {
+      if (!isConditionFailure(error) || !error.Item?.pushPayload?.S) throw error;
+      return error.Item.pushPayload.S;
+    }
+  }
+
+  async recordDelivery(authReqId: string, delivery: DeliveryRecord, keepUntil?: number): Promise<void> {
+    const ttl = tableSchema.timeToLiveAttribute;
+    await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: key(authReqId),
+        UpdateExpression: `SET delivery = :delivery${keepUntil !== undefined ? ', #ttl = :ttl' : ''}`,
+        ConditionExpression: condition.exists,
+        ...(keepUntil !== undefined ? { ExpressionAttributeNames: { '#ttl': ttl } } : {}),
+        ExpressionAttributeValues: {
+          ':delivery': toAttribute(delivery),
+          ...(keepUntil !== undefined ? { ':ttl': { N: String(Math.ceil(keepUntil / 1000)) } } : {}),
+        },
+      }),
+    );
+  }
+
+  async requestRedrive(authReqId: string, at: number): Promise<boolean> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(authReqId),
+          UpdateExpression: 'SET redriveRequestedAt = :at',
+          ConditionExpression: condition.exists,
+          ExpressionAttributeValues: { ':at': { N: String(at) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 }

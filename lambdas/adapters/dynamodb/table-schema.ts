@@ -4,19 +4,23 @@
  *
  * Every item has a random or unique string partition key prefixed by its kind (`CLIENT#…`,
  * `AUTHREQ#…`), so load spreads over partitions and no request path ever scans. One sparse global
- * secondary index holds only what must be found by something other than its key: a user's pending
- * authentication requests.
+ * secondary index holds the few lists the provider keeps, an item being on a list while it has the
+ * index's keys: a user's pending authentication requests (`PENDING#<sub>`) and the notifications that
+ * could not be delivered (`DEADLETTERS`). A stream (new and old images) feeds notification delivery.
  */
 export const tableSchema = {
   partitionKey: 'pk',
   /** Epoch seconds; DynamoDB deletes the item some time after it (the code still checks expiry itself). */
   timeToLiveAttribute: 'ttl',
-  pendingByUserIndex: {
-    name: 'pendingByUser',
+  listIndex: {
+    name: 'lists',
     partitionKey: 'gsi1pk',
     sortKey: 'gsi1sk',
   },
 } as const;
+
+/** The list of undelivered notifications, in the list index. */
+export const DEAD_LETTER_LIST = 'DEADLETTERS';
 
 /** Key prefixes, one per item kind. */
 export const keyPrefix = {
@@ -25,6 +29,7 @@ export const keyPrefix = {
   login: 'LOGIN#',
   authRequest: 'AUTHREQ#',
   pendingForUser: 'PENDING#',
+  deadLetter: 'DEADLETTER#',
   device: 'DEVICE#',
   enrollmentCode: 'ENROLL#',
   jti: 'JTI#',

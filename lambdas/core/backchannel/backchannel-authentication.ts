@@ -10,6 +10,7 @@ import { readSignedRequest } from './read-signed-request.js';
 import { checkBindingMessage } from './check-binding-message.js';
 import { checkClientMayUseCiba } from './check-client-may-use-ciba.js';
 import { checkRequestedExpiry } from './check-requested-expiry.js';
+import { checkNotificationToken } from './check-notification-token.js';
 import { checkScope } from './check-scope.js';
 import { checkUserCode, checkUserNotLocked } from './check-user-code.js';
 import { chooseAcr } from './choose-acr.js';
@@ -27,6 +28,7 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
   const bindingMessage = checkBindingMessage(parameters.bindingMessage, client);
   const expiresIn = checkRequestedExpiry(parameters.requestedExpiry, deps.config.authRequest);
   const acr = chooseAcr(parameters.acrValues, deps.config);
+  const notificationToken = checkNotificationToken(parameters.clientNotificationToken, client);
   // The user is looked up last: every cheaper check has passed by then.
   const user = await findHintedUser(parameters, client, deps);
   checkUserNotLocked(user, deps.clock);
@@ -42,10 +44,11 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
       userVerificationRequired: acr !== undefined && deps.config.acrPolicies[acr]?.userVerification === 'required',
       expiresIn,
       interval,
+      notificationToken,
       now: deps.clock.now(),
     },
     deps.authRequests,
   );
-  // CIBA Core §7.3: the successful response.
-  return json(200, { auth_req_id: stored.authReqId, expires_in: expiresIn, interval });
+  // CIBA Core §7.3: the successful response; interval matters to polling clients only.
+  return json(200, { auth_req_id: stored.authReqId, expires_in: expiresIn, ...(stored.deliveryMode === 'push' ? {} : { interval }) });
 }

@@ -11,6 +11,7 @@ export interface NewAuthRequest {
   readonly userVerificationRequired: boolean;
   readonly expiresIn: number;
   readonly interval: number;
+  readonly notificationToken: string | undefined;
   readonly now: number;
 }
 
@@ -35,6 +36,10 @@ export async function storeAuthenticationRequest(input: NewAuthRequest, authRequ
     status: 'pending',
     pollCount: 0,
     pollTimes: [],
+    // Copied with the request, so that delivery needs no client lookup and outlives client changes.
+    ...(input.notificationToken !== undefined && input.client.metadata.backchannel_client_notification_endpoint !== undefined
+      ? { notificationEndpoint: input.client.metadata.backchannel_client_notification_endpoint, notificationToken: input.notificationToken }
+      : {}),
   };
   await authRequests.create(request);
   return request;

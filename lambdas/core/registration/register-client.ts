@@ -9,7 +9,7 @@ import { secretMatches, hashSecret } from '../secrets/secrets.js';
 import { clientInformation, createClient } from './create-client.js';
 import { metadataPolicy, validateClientMetadata } from './validate-client-metadata.js';
 
-type RegistrationDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'initialAccessToken'>;
+type RegistrationDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'initialAccessToken' | 'notificationSender'>;
 
 /** RFC 7591 §3 and RFC 6750 §2.1: `Authorization: Bearer <initial access token>`. */
 async function checkInitialAccessToken(request: HttpRequest, deps: RegistrationDependencies): Promise<void> {
@@ -22,10 +22,21 @@ async function checkInitialAccessToken(request: HttpRequest, deps: RegistrationD
   }
 }
 
+/**
+ * No SSRF through notifications: an endpoint whose host is or resolves to a loopback, private,
+ * link-local, unique-local or cloud-metadata address is refused here, and again at every delivery.
+ */
+async function checkNotificationEndpoint(endpoint: string | undefined, deps: RegistrationDependencies): Promise<void> {
+  if (endpoint === undefined) return;
+  const problem = await deps.notificationSender.check(endpoint);
+  if (problem) throw new InvalidClientMetadata(`backchannel_client_notification_endpoint cannot be used: ${problem}`);
+}
+
 export async function registerClient(request: HttpRequest, deps: RegistrationDependencies): Promise<HttpResponse> {
   await checkInitialAccessToken(request, deps);
   const input = readJsonObject(request, InvalidClientMetadata);
   const metadata = validateClientMetadata(input, metadataPolicy(deps.config));
+  await checkNotificationEndpoint(metadata.backchannel_client_notification_endpoint, deps);
   const created = await createClient(metadata, deps.clients, deps.clock);
   return json(201, clientInformation(created));
 }

@@ -17,6 +17,10 @@ export async function redeemAuthReqId(form: FormParameters, client: Client, deps
   if (!client.metadata.grant_types.includes(CIBA_GRANT_TYPE)) {
     throw new UnauthorizedClient('the client is not registered for the CIBA grant type');
   }
+  // CIBA Core §10.3: a push client receives its tokens at its notification endpoint, never here.
+  if (client.metadata.backchannel_token_delivery_mode === 'push') {
+    throw new UnauthorizedClient('the client is registered for push mode: tokens are delivered to its notification endpoint');
+  }
   const authReqId = form.get('auth_req_id');
   if (authReqId === undefined) throw new InvalidRequest('auth_req_id is required');
   // Stay indistinguishable: malformed, unknown and other clients' ids all get the same answer.

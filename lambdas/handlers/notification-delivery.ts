@@ -1,0 +1,53 @@
+/**
+ * The delivery queue's consumer. Each message is one notification job; a job that throws (the table or
+ * the signing key unavailable) is reported as failed, so the queue offers it again and, in the end,
+ * moves it to its own dead-letter queue. Deliveries that fail at the client end are handled inside.
+ */
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { notificationQueue } from '../adapters/notification-queue.js';
+import { notificationSender } from '../adapters/notification-sender.js';
+import { providerSigner } from '../adapters/signing/signer.js';
+import { tableRepositories } from '../adapters/table.js';
+import { config } from '../config.js';
+import { deliverNotification } from '../core/notification/deliver-notification.js';
+import { systemClock, type NotificationJob } from '../core/ports.js';
+
+function readJob(body: string): NotificationJob | undefined {
+  try {
+    const job = JSON.parse(body) as Partial<NotificationJob>;
+    if ((job.kind === 'result' || job.kind === 'expiry') && typeof job.authReqId === 'string' && Number.isInteger(job.attempt)) return job as NotificationJob;
+  } catch {
+    // not JSON: dropped below
+  }
+  return undefined;
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async function deliverNotifications(event) {
+  const settings = config();
+  const { authRequests, deadLetters } = tableRepositories(settings);
+  const deps = {
+    config: settings,
+    clock: systemClock,
+    authRequests,
+    deadLetters,
+    queue: notificationQueue(settings),
+    sender: notificationSender(settings),
+    signer: providerSigner(settings),
+  };
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    const job = readJob(record.body);
+    if (!job) {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'malformed delivery job dropped', messageId: record.messageId }));
+      continue;
+    }
+    try {
+      await deliverNotification(job, deps);
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'delivery job failed; the queue will offer it again', messageId: record.messageId, error: String(error) }));
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+});
