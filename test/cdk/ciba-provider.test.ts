@@ -241,10 +241,10 @@ describe('CibaProvider state', () => {
       Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       GlobalSecondaryIndexes: [
         Match.objectLike({
-          IndexName: tableSchema.pendingByUserIndex.name,
+          IndexName: tableSchema.listIndex.name,
           KeySchema: [
-            { AttributeName: tableSchema.pendingByUserIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: tableSchema.pendingByUserIndex.sortKey, KeyType: 'RANGE' },
+            { AttributeName: tableSchema.listIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: tableSchema.listIndex.sortKey, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         }),

@@ -48,9 +48,9 @@ describe('GET /.well-known/openid-configuration', () => {
     }
   });
 
-  it('offers the CIBA grant and poll mode only (CIBA Core §4)', () => {
+  it('offers the CIBA grant and, by default, all three delivery modes (CIBA Core §4, §5)', () => {
     expect(metadata.grant_types_supported).toEqual(expect.arrayContaining([CIBA_GRANT_TYPE]));
-    expect(metadata.backchannel_token_delivery_modes_supported).toEqual(['poll']);
+    expect(metadata.backchannel_token_delivery_modes_supported).toEqual(['poll', 'ping', 'push']);
   });
 
   it('lists asymmetric request signing algorithms only: never none, never HMAC', () => {

@@ -13,6 +13,9 @@ import { call, expectError, type CallResult } from '../support/provider.js';
 // (CIBA_ALLOW_HTTP_CLIENT_URLS in local/options.ts), a deployed stack never does. Each test file runs
 // in its own process and the handlers read the configuration on first use, after this line.
 process.env.CIBA_ALLOW_HTTP_CLIENT_URLS = 'false';
+// This file registers against a poll-only deployment: the modes a deployment does not offer are refused
+// (CIBA_DELIVERY_MODES; discovery lists exactly the offered ones).
+process.env.CIBA_DELIVERY_MODES = 'poll';
 
 const bearer = { authorization: `Bearer ${TEST_INITIAL_ACCESS_TOKEN}` };
 
