@@ -12,11 +12,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DynamoDbAuthRequestRepository } from '../lambdas/adapters/dynamodb/auth-request-repository.js';
 import { DynamoDbClientRepository } from '../lambdas/adapters/dynamodb/client-repository.js';
+import { DynamoDbDeadLetterRepository } from '../lambdas/adapters/dynamodb/dead-letter-repository.js';
 import { DynamoDbDeviceRepository } from '../lambdas/adapters/dynamodb/device-repository.js';
 import { DynamoDbUserDirectory } from '../lambdas/adapters/dynamodb/user-directory.js';
 import { jwkFromPemCertificate } from '../lambdas/core/client-keys/x509.js';
 import { issueEnrollmentCode } from '../lambdas/core/device/enrollment-code.js';
+import { redriveDeadLetter } from '../lambdas/core/notification/redrive-dead-letter.js';
 import { OAuthError } from '../lambdas/core/errors.js';
 import { systemClock } from '../lambdas/core/ports.js';
 import { hashUserCode } from '../lambdas/core/secrets/user-code-hash.js';
@@ -31,6 +34,9 @@ const USAGE = `usage:
   ciba users set-user-code <username> <user_code>
   ciba users unlock <username>
   ciba users enroll-code <username>
+  ciba requests show <auth_req_id>
+  ciba dead-letters list
+  ciba dead-letters redrive <auth_req_id> | --all
 options: --local (default) | --table <name> [--region R] [--endpoint URL], --json`;
 
 const { values: flags, positionals } = parseArgs({
@@ -53,6 +59,7 @@ const { values: flags, positionals } = parseArgs({
     kid: { type: 'string' },
     alg: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    all: { type: 'boolean' },
   },
 });
 
@@ -116,6 +123,27 @@ async function main(): Promise<void> {
         await directory.replaceUser({ ...unlocked, userCodeHash: await hashUserCode(userCode) });
         print(`user_code set for ${argument} (stored as an scrypt hash)`, { sub: user.sub, user_code_set: true });
       }
+    } else if (noun === 'requests' && verb === 'show' && argument) {
+      const request = await new DynamoDbAuthRequestRepository(dynamodb, target.tableName, { expiredRetentionSeconds: 0 }).find(argument);
+      if (!request) throw new Error(`no authentication request ${argument}`);
+      // Secrets stay out of the output: the client's notification token and any pushed tokens.
+      const { notificationToken: _token, pushPayload: _payload, pollTimes, ...shown } = request;
+      print(JSON.stringify({ ...shown, pollTimes: pollTimes.length }, null, 2), shown);
+    } else if (noun === 'dead-letters' && verb === 'list') {
+      const letters = await new DynamoDbDeadLetterRepository(dynamodb, target.tableName).list(100);
+      print(
+        letters.length === 0
+          ? 'No dead letters.'
+          : letters.map((l) => `${new Date(l.failedAt).toISOString()}  ${l.authReqId}  ${l.deliveryMode} to ${l.endpoint}  ${l.attempts} attempt(s), last: ${l.lastResult}`).join('\n'),
+        letters,
+      );
+    } else if (noun === 'dead-letters' && verb === 'redrive' && (argument || flags.all)) {
+      const deadLetters = new DynamoDbDeadLetterRepository(dynamodb, target.tableName);
+      const authRequests = new DynamoDbAuthRequestRepository(dynamodb, target.tableName, { expiredRetentionSeconds: 0 });
+      const ids = argument ? [argument] : (await deadLetters.list(100)).map((letter) => letter.authReqId);
+      const results = [];
+      for (const id of ids) results.push({ auth_req_id: id, outcome: await redriveDeadLetter(id, { authRequests, deadLetters, clock: systemClock }) });
+      print(results.map((r) => `${r.auth_req_id}: ${r.outcome === 'redriven' ? 're-driven' : 'the request no longer exists'}`).join('\n') || 'No dead letters.', results);
     } else if (noun === 'users' && verb === 'enroll-code' && argument) {
       const user = await new DynamoDbUserDirectory(dynamodb, target.tableName).findByLoginHint(argument);
       if (!user) throw new Error(`no user ${argument}`);

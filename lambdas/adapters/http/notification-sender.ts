@@ -197,11 +197,18 @@ export class SafeNotificationSender implements NotificationSender {
     }
     const [first, ...rest] = addresses.map((address) => ({ address, family: isIP(address) }));
     if (!first) return { kind: 'unresolved', reason: `could not resolve ${host}: no addresses` };
+    const reason = this.anyForbidden(addresses);
+    // The resolved address stays out of the reason: it may reveal the provider's internal network.
+    if (reason !== undefined) return { kind: 'forbidden', reason: `${host} ${literal ? 'is' : 'resolves to'} ${reason}` };
+    return { kind: 'vetted', url, host, addresses: [first, ...rest] };
+  }
+
+  /** Why one of the addresses is forbidden: a name with one internal address is an internal name. */
+  private anyForbidden(addresses: readonly string[]): string | undefined {
     for (const address of addresses) {
       const reason = forbiddenReason(address, { allowLoopback: this.allowLoopback });
-      // The resolved address stays out of the reason: it may reveal the provider's internal network.
-      if (reason !== undefined) return { kind: 'forbidden', reason: `${host} ${literal ? 'is' : 'resolves to'} ${reason}` };
+      if (reason !== undefined) return reason;
     }
-    return { kind: 'vetted', url, host, addresses: [first, ...rest] };
+    return undefined;
   }
 }
