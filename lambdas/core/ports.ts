@@ -139,16 +139,16 @@ export interface OutgoingNotification {
 export type NotificationResult =
   /** The endpoint answered (any status; redirects are answers too, never followed). */
   | { readonly kind: 'response'; readonly status: number }
-  /** No answer: connection refused or reset, TLS failure, timeout. Worth retrying. */
+  /** No answer: the name did not resolve, connection refused or reset, TLS failure, timeout. Worth retrying. */
   | { readonly kind: 'networkError'; readonly reason: string }
-  /** Not sent: the endpoint's host is or resolves to a forbidden address (SSRF). */
+  /** Not sent, and retrying will not help: a forbidden address (SSRF), scheme or URL. */
   | { readonly kind: 'forbidden'; readonly reason: string };
 
 /** Sends notifications to clients, never to internal addresses. */
 export interface NotificationSender {
   /** Why this endpoint may not be used (resolves its host and checks every address), or undefined. */
   check(url: string): Promise<string | undefined>;
-  /** POSTs the notification, connecting only to an address it has checked. */
+  /** POSTs the notification, connecting only to an address it has checked. Rejects a token that is not a b64token. */
   send(notification: OutgoingNotification): Promise<NotificationResult>;
 }
 

@@ -29,7 +29,12 @@ async function checkInitialAccessToken(request: HttpRequest, deps: RegistrationD
 async function checkNotificationEndpoint(endpoint: string | undefined, deps: RegistrationDependencies): Promise<void> {
   if (endpoint === undefined) return;
   const problem = await deps.notificationSender.check(endpoint);
-  if (problem) throw new InvalidClientMetadata(`backchannel_client_notification_endpoint cannot be used: ${problem}`);
+  // The reason stays in the log: telling a registering client which internal names resolve would
+  // turn registration into a map of the provider's network.
+  if (problem) {
+    console.warn(JSON.stringify({ level: 'WARN', message: 'notification endpoint refused at registration', reason: problem }));
+    throw new InvalidClientMetadata('backchannel_client_notification_endpoint must be an https URL whose host resolves to public addresses only');
+  }
 }
 
 export async function registerClient(request: HttpRequest, deps: RegistrationDependencies): Promise<HttpResponse> {
