@@ -41,6 +41,20 @@ export class CibaProviderStack extends Stack {
       description: 'The secret holding the initial access token for dynamic client registration',
       value: provider.initialAccessToken.secretArn,
     });
+    // Ping and push only: where notifications end up when delivering them failed outright. Both should be
+    // empty; anything in them is a notification that needs an operator (README, "Poll, ping and push").
+    if (provider.deliveryDeadLetterQueue !== undefined) {
+      new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', {
+        description: 'Notification delivery jobs the delivery function kept failing on (the table or key unavailable)',
+        value: provider.deliveryDeadLetterQueue.queueUrl,
+      });
+    }
+    if (provider.streamFailureQueue !== undefined) {
+      new CfnOutput(this, 'StreamFailureQueueUrl', {
+        description: 'Table stream batches the notification dispatcher kept failing on (replay within 24 h)',
+        value: provider.streamFailureQueue.queueUrl,
+      });
+    }
     if (props.provider?.features?.automatedApproval) {
       new CfnOutput(this, 'AutomatedApprovalUrlTemplate', {
         description: 'automated_ciba_approval_url for the OpenID conformance suite',

@@ -6,9 +6,13 @@
  * handler's declared `access`. Adding an endpoint there adds it here; nothing in this file names an
  * endpoint.
  *
- * The construct sets no physical names (table, function, role, key alias, secret name), so CloudFormation
- * generates unique ones and the construct can be instantiated several times in one stack or account:
- * one issuer per realm or tenant.
+ * Functions with a `trigger` get no route: the notification dispatcher reads the table's stream (the
+ * outbox of ping and push notifications) and the notification delivery function reads an SQS queue. Both
+ * exist only when the provider offers ping or push (`deliveryModes`).
+ *
+ * The construct sets no physical names (table, function, role, key alias, secret name, queue), so
+ * CloudFormation generates unique ones and the construct can be instantiated several times in one stack or
+ * account: one issuer per realm or tenant.
  */
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
@@ -18,19 +22,19 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { loadConfig, type AcrPolicy } from '../lambdas/config.js';
+import { loadConfig, type AcrPolicy, type DeliveryMode } from '../lambdas/config.js';
 import { handlers, routes } from '../lambdas/routes.js';
-import type { Feature, HandlerName, HandlerSpec } from '../lambdas/routes.js';
-import { tableSchema } from '../lambdas/adapters/dynamodb/table-schema.js';
+import type { Feature, HandlerName, HandlerSpec, Trigger } from '../lambdas/routes.js';
+import { keyPrefix, tableSchema } from '../lambdas/adapters/dynamodb/table-schema.js';
 
 /** The repository root: handler entries in lambdas/routes.ts are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** Optional parts of the API. Both are for test deployments; a production issuer leaves them off. */
 
 /** DynamoDB actions of the request paths, by table access level (lambdas/routes.ts). */
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
@@ -38,6 +42,67 @@ const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamod
 
 /** Variables a deployed function leaves empty and `sam local` may fill (README, "sam local"). */
 export const SAM_LOCAL_OVERRIDES = { CIBA_DYNAMODB_ENDPOINT: '', CIBA_LOCAL_KEY_FILE: '' } as const;
+
+/**
+ * Settings of the local runner that would weaken a deployed provider (plain-http client URLs, loopback
+ * notification endpoints, an in-process queue that dies with the function). Synthesis fails if any
+ * function of the provider has one, whoever set it.
+ */
+export const LOCAL_ONLY_VARIABLES = ['CIBA_ALLOW_HTTP_CLIENT_URLS', 'CIBA_ALLOW_LOOPBACK_NOTIFICATIONS', 'CIBA_DELIVERY_QUEUE'] as const;
+
+/** Timeout of the functions behind API routes; API Gateway gives up after 29 s anyway. */
+const ROUTE_FUNCTION_TIMEOUT = Duration.seconds(10);
+
+/**
+ * The stream consumer: a batch is at most `DISPATCH_BATCH_SIZE` records, each planning at most one job, i.e.
+ * one SQS SendMessage: a few seconds at worst.
+ */
+const DISPATCH_BATCH_SIZE = 25;
+const DISPATCHER_TIMEOUT = Duration.seconds(30);
+
+/**
+ * The delivery function takes jobs one after another, each one HTTP request bounded by
+ * CIBA_DELIVERY_TIMEOUT_MS plus its table reads and writes, a KMS signature (push) and possibly a
+ * SendMessage (retry). A small batch keeps one unresponsive client endpoint from delaying many others.
+ */
+const DELIVERY_BATCH_SIZE = 5;
+/** Allowance per job for DynamoDB, KMS and SQS calls (with the SDK's own retries) besides the HTTP request. */
+const DELIVERY_JOB_OVERHEAD_SECONDS = 3;
+const DELIVERY_MIN_TIMEOUT_SECONDS = 30;
+/** lambdas/config.ts's default CIBA_DELIVERY_TIMEOUT_MS. */
+const DEFAULT_DELIVERY_TIMEOUT_MS = 5000;
+/** Receives of one delivery job before SQS moves it to the dead-letter queue (the function failed outright). */
+const DELIVERY_MAX_RECEIVE_COUNT = 5;
+
+/** Delivery settings (lambdas/config.ts); unset ones keep the functions' defaults. */
+export interface CibaDeliveryOptions {
+  /**
+   * Attempts per notification, the first one included, before it becomes a dead letter
+   * (`CIBA_DELIVERY_MAX_ATTEMPTS`).
+   *
+   * @default - the functions' default, 8 (lambdas/config.ts)
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Base of the exponential backoff between attempts, in milliseconds (`CIBA_DELIVERY_BASE_DELAY_MS`).
+   *
+   * @default - the functions' default, 1000 (lambdas/config.ts)
+   */
+  readonly baseDelayMs?: number;
+  /**
+   * Longest wait between attempts, in milliseconds (`CIBA_DELIVERY_MAX_DELAY_MS`).
+   *
+   * @default - the functions' default, 120000 (lambdas/config.ts)
+   */
+  readonly maxDelayMs?: number;
+  /**
+   * Timeout of one attempt, connecting and answering, in milliseconds (`CIBA_DELIVERY_TIMEOUT_MS`). The
+   * delivery function's timeout grows with it.
+   *
+   * @default - the functions' default, 5000 (lambdas/config.ts)
+   */
+  readonly timeoutMs?: number;
+}
 
 export interface CibaProviderFeatures {
   /**
@@ -77,6 +142,31 @@ export interface CibaProviderProps {
    * @default - all off
    */
   readonly features?: CibaProviderFeatures;
+  /**
+   * The token delivery modes offered (CIBA Core §5, `CIBA_DELIVERY_MODES`): discovery lists exactly these
+   * and registration refuses the others.
+   *
+   * Ping and push need the notification machinery: the table's stream, the dispatcher and delivery
+   * functions, the delivery queue, its dead-letter queue and the stream-failures queue. It is deployed
+   * only when `ping` or `push` is offered; a poll-only provider has none of it. Dropping ping and push
+   * from a running provider also drops the notifications still pending for its ping and push requests.
+   *
+   * @default ['poll', 'ping', 'push']
+   */
+  readonly deliveryModes?: readonly DeliveryMode[];
+  /**
+   * How ping and push notifications are retried and timed out. Ignored by a poll-only provider's functions.
+   *
+   * @default - the functions' defaults (lambdas/config.ts)
+   */
+  readonly delivery?: CibaDeliveryOptions;
+  /**
+   * The CIBA profile of clients that register without naming one (`CIBA_DEFAULT_PROFILE`): `core`, or
+   * `fapi` for FAPI-CIBA.
+   *
+   * @default - the functions' default, 'core' (lambdas/config.ts)
+   */
+  readonly defaultProfile?: 'core' | 'fapi';
   /**
    * acr values this deployment can satisfy, in order of preference (`CIBA_ACR_VALUES`).
    *
@@ -155,7 +245,8 @@ export interface CibaProviderProps {
   /**
    * What happens to the provider's state when it is removed from the stack or the stack is deleted:
    * the table (registered clients, enrolled devices), the signing key (deleting it makes every token it
-   * signed unverifiable), the initial access token secret and the log groups.
+   * signed unverifiable), the initial access token secret, the log groups and the notification queues
+   * (jobs in flight and dead letters).
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -172,7 +263,26 @@ export class CibaProvider extends Construct {
   public readonly signingKey: kms.Key;
   /** The initial access token that protects dynamic client registration (RFC 7591 §3). */
   public readonly initialAccessToken: secretsmanager.Secret;
-  /** One function per handler in lambdas/routes.ts; feature-gated handlers are absent when their feature is off. */
+  /**
+   * Where notification delivery jobs wait (ping and push); undefined when the provider offers only poll.
+   */
+  public readonly deliveryQueue?: sqs.Queue;
+  /**
+   * Delivery jobs the delivery function failed on outright (the table or key unavailable) several times.
+   * Undelivered notifications that failed at the client's end are dead letters in the table, not here.
+   * Undefined when the provider offers only poll.
+   */
+  public readonly deliveryDeadLetterQueue?: sqs.Queue;
+  /**
+   * Where Lambda records stream batches the dispatcher could not process after its retries: shard and
+   * sequence numbers of changes whose notifications were not planned. Replay them within the stream's 24 h
+   * retention. Undefined when the provider offers only poll.
+   */
+  public readonly streamFailureQueue?: sqs.Queue;
+  /**
+   * One function per handler in lambdas/routes.ts; feature-gated handlers are absent when their feature is
+   * off, the notification workers when the provider offers only poll.
+   */
   public readonly functions: Readonly<Partial<Record<HandlerName, NodejsFunction>>>;
   /** The issuer identifier (may be a token that resolves at deploy time). */
   public readonly issuer: string;
@@ -186,7 +296,12 @@ export class CibaProvider extends Construct {
       simulator: props.features?.simulator ?? false,
       automatedApproval: props.features?.automatedApproval ?? false,
     };
-    const isDeployed = (spec: HandlerSpec): boolean => spec.feature === undefined || features[spec.feature];
+    const deliveryModes = props.deliveryModes ?? ['poll', 'ping', 'push'];
+    // An empty CIBA_DELIVERY_MODES would mean the default (all three) to lambdas/config.ts.
+    if (deliveryModes.length === 0) throw new Error('CibaProvider: deliveryModes must offer at least one mode');
+    const notifies = deliveryModes.includes('ping') || deliveryModes.includes('push');
+    const isDeployed = (spec: HandlerSpec): boolean =>
+      (spec.feature === undefined || features[spec.feature]) && (spec.trigger === undefined || notifies);
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: tableSchema.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -196,11 +311,13 @@ export class CibaProvider extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Stated rather than left to the default so a reviewer sees encryption at rest is decided.
       encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      // The outbox of ping and push notifications: the dispatcher compares the images before and after.
+      ...(notifies ? { dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES } : {}),
       globalSecondaryIndexes: [
         {
-          indexName: tableSchema.pendingByUserIndex.name,
-          partitionKey: { name: tableSchema.pendingByUserIndex.partitionKey, type: dynamodb.AttributeType.STRING },
-          sortKey: { name: tableSchema.pendingByUserIndex.sortKey, type: dynamodb.AttributeType.STRING },
+          indexName: tableSchema.listIndex.name,
+          partitionKey: { name: tableSchema.listIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: tableSchema.listIndex.sortKey, type: dynamodb.AttributeType.STRING },
           projectionType: dynamodb.ProjectionType.ALL,
         },
       ],
@@ -244,7 +361,31 @@ export class CibaProvider extends Construct {
     this.issuer = props.issuer?.replace(/\/+$/, '') ??
       `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${stageName}`;
 
-    const tunables = tunableEnvironment(props);
+    if (notifies) {
+      const queueDefaults = {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        removalPolicy,
+      };
+      this.deliveryDeadLetterQueue = new sqs.Queue(this, 'DeliveryDeadLetterQueue', {
+        ...queueDefaults,
+        retentionPeriod: Duration.days(14),
+      });
+      this.deliveryQueue = new sqs.Queue(this, 'DeliveryQueue', {
+        ...queueDefaults,
+        // AWS's advice for a Lambda event source: at least six times the function timeout, so a job is
+        // not offered again while a (retried) invocation still works on it.
+        visibilityTimeout: Duration.seconds(6 * deliveryFunctionTimeout(props).toSeconds()),
+        retentionPeriod: Duration.days(4),
+        deadLetterQueue: { queue: this.deliveryDeadLetterQueue, maxReceiveCount: DELIVERY_MAX_RECEIVE_COUNT },
+      });
+      this.streamFailureQueue = new sqs.Queue(this, 'StreamFailureQueue', {
+        ...queueDefaults,
+        retentionPeriod: Duration.days(14),
+      });
+    }
+
+    const tunables = tunableEnvironment(props, deliveryModes);
     // Fail at synth, not at the first cold start: run the functions' own configuration parser over the
     // values known now (tokens resolve only at deploy time, so they get placeholders).
     loadConfig({
@@ -260,6 +401,7 @@ export class CibaProvider extends Construct {
       if (!isDeployed(spec)) continue;
       const fn = this.createFunction(name, spec, {
         memorySize: props.memorySize ?? 256,
+        timeout: functionTimeout(spec, props),
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
         removalPolicy,
         environment: {
@@ -271,23 +413,38 @@ export class CibaProvider extends Construct {
           CIBA_KMS_KEY_ID: this.signingKey.keyArn,
           CIBA_SIMULATOR: String(features.simulator),
           CIBA_AUTOMATED_APPROVAL: String(features.automatedApproval),
-          // Ping and push need delivery machinery this construct does not deploy.
-          CIBA_DELIVERY_MODES: 'poll',
           ...tunables,
-          // Only the function allowed to read the secret is told where it is.
+          // Only the function allowed to read the secret is told where it is, and only the functions
+          // allowed to send to the delivery queue where that is.
           ...(spec.access.initialAccessToken ? { CIBA_INITIAL_ACCESS_TOKEN_SECRET: this.initialAccessToken.secretArn } : {}),
+          ...(spec.access.deliveryQueue && this.deliveryQueue ? { CIBA_DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl } : {}),
           // Declared empty so that `sam local start-api --env-vars` may set them (SAM overrides only
           // variables the template declares): a DynamoDB Local endpoint, a local signing key, a plain token.
           ...SAM_LOCAL_OVERRIDES,
           ...(spec.access.initialAccessToken ? { CIBA_INITIAL_ACCESS_TOKEN: '' } : {}),
         },
       });
-      this.grantAccess(fn, spec);
+      this.grantAccess(fn, name, spec);
+      if (spec.trigger !== undefined) this.addTrigger(fn, spec.trigger);
       functions[name] = fn;
     }
     this.functions = functions;
 
+    this.node.addValidation({
+      validate: () =>
+        Object.entries(functions).flatMap(([name, fn]) => {
+          const cfn = fn.node.defaultChild as lambda.CfnFunction;
+          const environment = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+          return LOCAL_ONLY_VARIABLES.filter((variable) => environment?.variables?.[variable] !== undefined).map(
+            (variable) => `${name} function: ${variable} is a local runner setting; a deployed provider must never set it`,
+          );
+        }),
+    });
+
     for (const route of routes) {
+      if (handlers[route.handler].trigger !== undefined) {
+        throw new Error(`route ${route.method} ${route.path}: ${route.handler} is invoked by its trigger, not by API Gateway`);
+      }
       const fn = functions[route.handler];
       if (fn === undefined) continue; // its feature is off
       // resourceForPath creates each path segment once, `{auth_req_id}` included, as API Gateway expects.
@@ -302,6 +459,7 @@ export class CibaProvider extends Construct {
     spec: HandlerSpec,
     options: {
       memorySize: number;
+      timeout: Duration;
       logRetention: logs.RetentionDays;
       removalPolicy: RemovalPolicy;
       environment: Record<string, string>;
@@ -333,7 +491,7 @@ export class CibaProvider extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: options.memorySize,
-      timeout: Duration.seconds(10),
+      timeout: options.timeout,
       role,
       logGroup,
       environment: options.environment,
@@ -353,7 +511,7 @@ export class CibaProvider extends Construct {
   }
 
   /** Grants exactly what the handler's `access` in lambdas/routes.ts declares, on this provider's resources only. */
-  private grantAccess(fn: NodejsFunction, spec: HandlerSpec): void {
+  private grantAccess(fn: NodejsFunction, name: HandlerName, spec: HandlerSpec): void {
     const { access } = spec;
     // Named actions rather than grantReadData/grantReadWriteData, which include Scan: no request path
     // scans. Transactions need no action of their own; DynamoDB checks each Put/Update inside them.
@@ -362,11 +520,76 @@ export class CibaProvider extends Construct {
     if (access.signingKey === 'sign') this.signingKey.grant(fn, 'kms:Sign', 'kms:GetPublicKey');
     if (access.signingKey === 'publicKey') this.signingKey.grant(fn, 'kms:GetPublicKey');
     if (access.initialAccessToken) this.initialAccessToken.grantRead(fn);
+    if (access.deliveryQueue === 'send') {
+      if (this.deliveryQueue === undefined) throw new Error(`${name} sends to the delivery queue, which a poll-only provider does not have`);
+      this.deliveryQueue.grantSendMessages(fn);
+    }
+  }
+
+  /** Connects a worker to what invokes it; the event source grants the reading (stream or queue). */
+  private addTrigger(fn: NodejsFunction, trigger: Trigger): void {
+    switch (trigger) {
+      case 'tableStream':
+        fn.addEventSource(
+          new DynamoEventSource(this.table, {
+            // A new stack's stream holds nothing older, and TRIM_HORIZON would make a re-created mapping
+            // send up to a day of notifications again.
+            startingPosition: lambda.StartingPosition.LATEST,
+            batchSize: DISPATCH_BATCH_SIZE,
+            // The dispatcher throws on any failure, so the whole batch is retried: halving it isolates a
+            // poison record, and what still fails after the retries or a day is recorded, not dropped silently.
+            bisectBatchOnError: true,
+            retryAttempts: 10,
+            maxRecordAge: Duration.days(1),
+            onFailure: new SqsDlq(this.streamFailureQueue!),
+            // Only authentication requests whose client is notified: every other write (clients, devices,
+            // polls of poll-mode requests) costs no invocation. Deletions have no new image and notify
+            // nobody (lambdas/core/notification/plan-notifications.ts).
+            filters: [
+              lambda.FilterCriteria.filter({
+                dynamodb: {
+                  NewImage: {
+                    [tableSchema.partitionKey]: { S: lambda.FilterRule.beginsWith(keyPrefix.authRequest) },
+                    deliveryMode: { S: lambda.FilterRule.or('ping', 'push') },
+                  },
+                },
+              }),
+            ],
+          }),
+        );
+        return;
+      case 'deliveryQueue':
+        fn.addEventSource(
+          new SqsEventSource(this.deliveryQueue!, {
+            batchSize: DELIVERY_BATCH_SIZE,
+            // The function reports the jobs that failed; the others are deleted, not delivered again.
+            reportBatchItemFailures: true,
+          }),
+        );
+        return;
+    }
+  }
+}
+
+/** Timeout of the delivery function: its batch of jobs, taken one after another. */
+function deliveryFunctionTimeout(props: CibaProviderProps): Duration {
+  const attemptSeconds = Math.ceil((props.delivery?.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS) / 1000);
+  return Duration.seconds(Math.max(DELIVERY_MIN_TIMEOUT_SECONDS, DELIVERY_BATCH_SIZE * (attemptSeconds + DELIVERY_JOB_OVERHEAD_SECONDS)));
+}
+
+function functionTimeout(spec: HandlerSpec, props: CibaProviderProps): Duration {
+  switch (spec.trigger) {
+    case undefined:
+      return ROUTE_FUNCTION_TIMEOUT;
+    case 'tableStream':
+      return DISPATCHER_TIMEOUT;
+    case 'deliveryQueue':
+      return deliveryFunctionTimeout(props);
   }
 }
 
 /** The optional CIBA_* variables, set only when the prop is given so lambdas/config.ts keeps the defaults. */
-function tunableEnvironment(props: CibaProviderProps): Record<string, string> {
+function tunableEnvironment(props: CibaProviderProps, deliveryModes: readonly DeliveryMode[]): Record<string, string> {
   const numbers: Record<string, number | undefined> = {
     CIBA_POLL_INTERVAL_SECONDS: props.pollIntervalSeconds,
     CIBA_DEFAULT_EXPIRY_SECONDS: props.defaultExpirySeconds,
@@ -375,13 +598,19 @@ function tunableEnvironment(props: CibaProviderProps): Record<string, string> {
     CIBA_ACCESS_TOKEN_SECONDS: props.accessTokenSeconds,
     CIBA_ID_TOKEN_SECONDS: props.idTokenSeconds,
     CIBA_CLIENT_CACHE_SECONDS: props.clientCacheSeconds,
+    CIBA_DELIVERY_MAX_ATTEMPTS: props.delivery?.maxAttempts,
+    CIBA_DELIVERY_BASE_DELAY_MS: props.delivery?.baseDelayMs,
+    CIBA_DELIVERY_MAX_DELAY_MS: props.delivery?.maxDelayMs,
+    CIBA_DELIVERY_TIMEOUT_MS: props.delivery?.timeoutMs,
   };
-  const environment: Record<string, string> = {};
+  // Always stated: what discovery advertises should be read in the template, not inferred from a default.
+  const environment: Record<string, string> = { CIBA_DELIVERY_MODES: deliveryModes.join(' ') };
   for (const [variable, value] of Object.entries(numbers)) {
     if (value !== undefined) environment[variable] = String(value);
   }
   if (props.acrValues !== undefined) environment.CIBA_ACR_VALUES = props.acrValues.join(' ');
   if (props.acrPolicies !== undefined) environment.CIBA_ACR_POLICIES = JSON.stringify(props.acrPolicies);
   if (props.defaultAcr !== undefined) environment.CIBA_DEFAULT_ACR = props.defaultAcr;
+  if (props.defaultProfile !== undefined) environment.CIBA_DEFAULT_PROFILE = props.defaultProfile;
   return environment;
 }

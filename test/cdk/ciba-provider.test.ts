@@ -19,6 +19,7 @@ import { tableSchema } from '../../lambdas/adapters/dynamodb/table-schema.js';
 
 const allHandlers = Object.entries(handlers) as [HandlerName, HandlerSpec][];
 const ungatedHandlers = allHandlers.filter(([, spec]) => spec.feature === undefined);
+const ungatedRouteHandlers = ungatedHandlers.filter(([, spec]) => spec.trigger === undefined);
 const ungatedRoutes = routes.filter((route) => handlers[route.handler].feature === undefined);
 const key = (route: { method: string; path: string }): string => `${route.method} ${route.path}`;
 
@@ -166,10 +167,16 @@ describe('CibaProvider functions', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 256,
-      Timeout: 10,
       FunctionName: Match.absent(),
     });
     expect(Object.keys(defaultStack.provider.functions).sort()).toEqual(ungatedHandlers.map(([name]) => name).sort());
+  });
+
+  it('gives the functions behind routes a 10 s timeout (the notification workers: notifications.test.ts)', () => {
+    const resources = byDefault.toJSON().Resources as Record<string, { Properties: { Timeout: number } }>;
+    for (const [name] of ungatedRouteHandlers) {
+      expect(resources[logicalId(defaultStack.provider.functions[name]!)]?.Properties.Timeout, name).toBe(10);
+    }
   });
 
   it('gives every function the provider configuration', () => {
@@ -184,7 +191,8 @@ describe('CibaProvider functions', () => {
         CIBA_TABLE_NAME: { Ref: logicalId(provider.table) },
         CIBA_SIMULATOR: 'false',
         CIBA_AUTOMATED_APPROVAL: 'false',
-        CIBA_DELIVERY_MODES: 'poll',
+        // All three modes by default; ping and push are delivered by the notification workers.
+        CIBA_DELIVERY_MODES: 'poll ping push',
       });
       // The default issuer is the execute-api URL of the provider's own API and stage.
       expect(JSON.stringify(environment.CIBA_ISSUER)).toContain(JSON.stringify({ Ref: logicalId(provider.api) }));
@@ -326,7 +334,7 @@ describe('CibaProviderStack outputs', () => {
   it('outputs what an operator needs after deploying', () => {
     // Exactly these: the construct itself adds none (not even RestApi's default `Endpoint` output).
     expect(Object.keys(byDefault.findOutputs('*')).sort()).toEqual(
-      ['ApiUrl', 'InitialAccessTokenSecretArn', 'Issuer', 'SigningKeyArn', 'TableName'],
+      ['ApiUrl', 'DeliveryDeadLetterQueueUrl', 'InitialAccessTokenSecretArn', 'Issuer', 'SigningKeyArn', 'StreamFailureQueueUrl', 'TableName'],
     );
     expect(Object.keys(twoProviders.findOutputs('*'))).toEqual([]);
   });
