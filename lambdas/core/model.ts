@@ -97,7 +97,7 @@ export interface AuthRequest {
   readonly notificationToken?: string;
   /** Push: the token response, minted once so that every retry sends the same tokens (CIBA Core §10.3). */
   readonly pushPayload?: string;
-  /** When the pushed access token expires: an operator's re-drive after that mints afresh. */
+  /** When the first of the pushed tokens expires: a retry or re-drive after that mints afresh. */
   readonly pushPayloadExpiresAt?: number;
   readonly delivery?: DeliveryRecord;
   /** Set by an operator's re-drive: the stream turns it into a new delivery. */

@@ -35,19 +35,23 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async functio
     sender: notificationSender(settings),
     signer: providerSigner(settings),
   };
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    const job = readJob(record.body);
-    if (!job) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'malformed delivery job dropped', messageId: record.messageId }));
-      continue;
-    }
-    try {
-      await deliverNotification(job, deps);
-    } catch (error) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'delivery job failed; the queue will offer it again', messageId: record.messageId, error: String(error) }));
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
+  // Jobs of a batch are independent: delivered side by side, so one slow endpoint does not hold up the rest.
+  const results = await Promise.all(
+    event.Records.map(async (record) => {
+      const job = readJob(record.body);
+      if (!job) {
+        console.error(JSON.stringify({ level: 'ERROR', message: 'malformed delivery job dropped', messageId: record.messageId }));
+        return undefined;
+      }
+      try {
+        await deliverNotification(job, deps);
+        return undefined;
+      } catch (error) {
+        console.error(JSON.stringify({ level: 'ERROR', message: 'delivery job failed; the queue will offer it again', messageId: record.messageId, error: String(error) }));
+        return { itemIdentifier: record.messageId };
+      }
+    }),
+  );
+  const batchItemFailures = results.filter((failure) => failure !== undefined);
   return { batchItemFailures };
 });

@@ -41,7 +41,9 @@ async function bodyFor(job: NotificationJob, request: AuthRequest, deps: Deliver
   if (request.pushPayload !== undefined && (request.pushPayloadExpiresAt ?? 0) > now) return request.pushPayload;
   const tokens = await mintTokenResponse(request, deps.config, deps.signer, now);
   // Mint once: a retry, a duplicate job or a concurrent worker all send what was stored first.
-  return deps.authRequests.storePushPayload(request.authReqId, pushSuccessBody(request, tokens), now + tokens.expires_in * 1000, now);
+  // The payload is re-sent only while every token in it is valid: the shorter of the two lifetimes.
+  const validUntil = now + Math.min(tokens.expires_in, deps.config.tokens.idTokenSeconds) * 1000;
+  return deps.authRequests.storePushPayload(request.authReqId, pushSuccessBody(request, tokens), validUntil, now);
 }
 
 export async function deliverNotification(job: NotificationJob, deps: DeliveryDependencies): Promise<DeliveryOutcome> {
