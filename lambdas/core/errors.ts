@@ -62,6 +62,9 @@ export const SlowDown = defineError('slow_down', 400);
 export const ExpiredToken = defineError('expired_token', 400);
 export const AccessDenied = defineError('access_denied', 400);
 
+// RFC 9396 §5, rich authorization requests
+export const InvalidAuthorizationDetails = defineError('invalid_authorization_details', 400);
+
 // RFC 7591 §3.2.2, dynamic client registration
 export const InvalidClientMetadata = defineError('invalid_client_metadata', 400);
 

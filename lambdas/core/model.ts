@@ -36,11 +36,19 @@ export interface ClientMetadata {
   readonly backchannel_client_notification_endpoint?: string;
   readonly backchannel_authentication_request_signing_alg?: string;
   readonly backchannel_user_code_parameter?: boolean;
+  /** RFC 9396 §10: the authorization details types the client may send. */
+  readonly authorization_details_types?: readonly string[];
   /** This provider's extension: `fapi` applies the FAPI-CIBA profile to the client (see client-profile.ts). */
   readonly ciba_profile?: CibaProfile;
 }
 
 export type CibaProfile = 'core' | 'fapi';
+
+/** One RFC 9396 authorization details object, validated for its type. */
+export interface AuthorizationDetail {
+  readonly type: string;
+  readonly [member: string]: unknown;
+}
 
 export interface Client {
   readonly clientId: string;
@@ -73,6 +81,8 @@ export interface AuthRequest {
   /** Space-separated, as requested and validated. */
   readonly scope: string;
   readonly bindingMessage?: string;
+  /** RFC 9396 details the user approves (dynamic linking); they go into the tokens. */
+  readonly authorizationDetails?: readonly AuthorizationDetail[];
   /** The acr the authentication must satisfy, if the client asked for one. */
   readonly acr?: string;
   readonly deliveryMode: DeliveryMode;

@@ -18,6 +18,8 @@ export interface AuthenticationParameters {
   readonly userCode?: string;
   /** As sent: a form string, or inside a signed request a JSON number or numeric string. */
   readonly requestedExpiry?: string | number;
+  /** RFC 9396: JSON text in a form, the JSON array itself inside a signed request. */
+  readonly authorizationDetails?: unknown;
 }
 
 /** The parameter names, as on the wire, and where each goes. */
@@ -31,6 +33,7 @@ export const AUTHENTICATION_PARAMETERS = {
   binding_message: 'bindingMessage',
   user_code: 'userCode',
   requested_expiry: 'requestedExpiry',
+  authorization_details: 'authorizationDetails',
 } as const satisfies Record<string, keyof AuthenticationParameters>;
 
 type WireName = keyof typeof AUTHENTICATION_PARAMETERS;

@@ -7,6 +7,7 @@ import { json, type HttpRequest, type HttpResponse } from '../http/http.js';
 import type { Dependencies } from '../ports.js';
 import { readFormParameters } from './authentication-parameters.js';
 import { readSignedRequest } from './read-signed-request.js';
+import { checkAuthorizationDetails } from '../authorization-details/check-authorization-details.js';
 import { checkBindingMessage } from './check-binding-message.js';
 import { checkClientMayUseCiba } from './check-client-may-use-ciba.js';
 import { checkRequestedExpiry } from './check-requested-expiry.js';
@@ -26,6 +27,7 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
   const parameters = form.has('request') ? await readSignedRequest(form, client, deps) : readFormParameters(form, client);
   const scope = checkScope(parameters.scope, client);
   const bindingMessage = checkBindingMessage(parameters.bindingMessage, client);
+  const authorizationDetails = checkAuthorizationDetails(parameters.authorizationDetails, client);
   const expiresIn = checkRequestedExpiry(parameters.requestedExpiry, deps.config.authRequest);
   const acr = chooseAcr(parameters.acrValues, deps.config);
   const notificationToken = checkNotificationToken(parameters.clientNotificationToken, client);
@@ -40,6 +42,7 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
       user,
       scope,
       bindingMessage,
+      authorizationDetails,
       acr,
       userVerificationRequired: acr !== undefined && deps.config.acrPolicies[acr]?.userVerification === 'required',
       expiresIn,

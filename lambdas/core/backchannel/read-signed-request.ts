@@ -69,17 +69,20 @@ export async function readSignedRequest(form: FormParameters, client: Client, de
   if (exp - nbf > MAX_REQUEST_OBJECT_LIFETIME_SECONDS) fail(`the request object lifetime (exp - nbf) exceeds ${MAX_REQUEST_OBJECT_LIFETIME_SECONDS / 60} minutes`);
   if (iat > now + CLOCK_SKEW_SECONDS) fail('the request object iat is in the future');
 
-  const parameters: Record<string, string | number> = {};
+  const parameters: Record<string, unknown> = {};
   for (const name of WIRE_NAMES) {
     const value = payload[name];
     if (value === undefined) continue;
+    // JSON types the JWT may use where a form has text: a number for requested_expiry (CIBA Core
+    // §7.1.1), the array itself for authorization_details (RFC 9396 §3).
     const numericExpiry = name === 'requested_expiry' && typeof value === 'number';
-    if (typeof value !== 'string' && !numericExpiry) fail(`the request object ${name} claim must be a string`);
-    parameters[AUTHENTICATION_PARAMETERS[name]] = value as string | number;
+    const detailsArray = name === 'authorization_details' && Array.isArray(value);
+    if (typeof value !== 'string' && !numericExpiry && !detailsArray) fail(`the request object ${name} claim must be a string`);
+    parameters[AUTHENTICATION_PARAMETERS[name]] = value;
   }
   // Last, so that a request rejected for another reason does not use up its jti.
   if (!(await deps.replay.firstUse('request_object', client.clientId, jti as string, (exp + CLOCK_SKEW_SECONDS) * 1000))) {
     fail('the request object has been used before (jti replay)');
   }
-  return parameters;
+  return parameters as AuthenticationParameters;
 }

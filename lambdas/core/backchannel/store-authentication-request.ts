@@ -1,4 +1,4 @@
-import type { Client, AuthRequest, User } from '../model.js';
+import type { AuthorizationDetail, AuthRequest, Client, User } from '../model.js';
 import type { AuthRequestRepository } from '../ports.js';
 import { randomToken } from '../secrets/secrets.js';
 
@@ -7,6 +7,7 @@ export interface NewAuthRequest {
   readonly user: User;
   readonly scope: string;
   readonly bindingMessage: string | undefined;
+  readonly authorizationDetails: readonly AuthorizationDetail[] | undefined;
   readonly acr: string | undefined;
   readonly userVerificationRequired: boolean;
   readonly expiresIn: number;
@@ -27,6 +28,7 @@ export async function storeAuthenticationRequest(input: NewAuthRequest, authRequ
     sub: input.user.sub,
     scope: input.scope,
     ...(input.bindingMessage !== undefined ? { bindingMessage: input.bindingMessage } : {}),
+    ...(input.authorizationDetails !== undefined ? { authorizationDetails: input.authorizationDetails } : {}),
     ...(input.acr !== undefined ? { acr: input.acr } : {}),
     ...(input.userVerificationRequired ? { userVerificationRequired: true } : {}),
     deliveryMode: input.client.metadata.backchannel_token_delivery_mode ?? 'poll',

@@ -1,4 +1,4 @@
-import type { AuthRequest } from '../model.js';
+import type { AuthorizationDetail, AuthRequest } from '../model.js';
 import { splitScope } from '../scopes.js';
 
 /** What an authentication device is shown about a request: enough for the user to decide. */
@@ -8,6 +8,7 @@ export interface AuthRequestView {
   readonly client_name?: string;
   readonly scope: readonly string[];
   readonly binding_message?: string;
+  readonly authorization_details?: readonly AuthorizationDetail[];
   readonly acr?: string;
   /** The approval must report how the user was verified (amr), as the acr's policy demands. */
   readonly user_verification_required: boolean;
@@ -23,6 +24,7 @@ export function authRequestView(request: AuthRequest): AuthRequestView {
     ...(request.clientName !== undefined ? { client_name: request.clientName } : {}),
     scope: splitScope(request.scope),
     ...(request.bindingMessage !== undefined ? { binding_message: request.bindingMessage } : {}),
+    ...(request.authorizationDetails !== undefined ? { authorization_details: request.authorizationDetails } : {}),
     ...(request.acr !== undefined ? { acr: request.acr } : {}),
     user_verification_required: request.userVerificationRequired === true,
     status: request.status,

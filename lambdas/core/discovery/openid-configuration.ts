@@ -6,6 +6,7 @@ import type { Config } from '../../config.js';
 import { endpointPaths } from '../../routes.js';
 import { CLIENT_SIGNING_ALGS, ID_TOKEN_SIGNING_ALGS, TOKEN_ENDPOINT_AUTH_METHODS } from '../registration/validate-client-metadata.js';
 import { CIBA_GRANT_TYPE } from '../model.js';
+import { AUTHORIZATION_DETAILS_TYPES } from '../authorization-details/check-authorization-details.js';
 import { CLAIMS_BY_SCOPE, SUPPORTED_SCOPES } from '../scopes.js';
 import { AUTH_REQ_ID_CLAIM } from '../token/mint-token-response.js';
 
@@ -29,6 +30,7 @@ export function openidConfiguration(config: Config): Record<string, unknown> {
     subject_types_supported: ['public'],
     scopes_supported: [...SUPPORTED_SCOPES],
     acr_values_supported: config.acrValues,
+    authorization_details_types_supported: Object.keys(AUTHORIZATION_DETAILS_TYPES),
     claims_supported: ['iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'amr', 'at_hash', AUTH_REQ_ID_CLAIM, ...standardClaims],
   };
 }

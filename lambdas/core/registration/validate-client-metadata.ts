@@ -9,6 +9,7 @@ import { CIBA_GRANT_TYPE, type CibaProfile, type ClientMetadata, type DeliveryMo
 import { FAPI_ALGORITHMS } from '../client-authentication/client-profile.js';
 import { certificateMatchesJwk } from '../client-keys/x509.js';
 import { isDisplaySafe } from '../display-text.js';
+import { AUTHORIZATION_DETAILS_TYPES } from '../authorization-details/check-authorization-details.js';
 import { IGNORED_SCOPES, SUPPORTED_SCOPES } from '../scopes.js';
 
 /** Asymmetric JWS algorithms accepted for client keys. `none` and the HMAC family never are. */
@@ -184,6 +185,8 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
   // The name is shown on the user's device next to the binding message: the same display rules apply.
   if (clientName !== undefined && !isDisplaySafe(clientName)) fail('client_name must not contain control or bidirectional formatting characters');
   const redirectUris = optionalStringArray(input, 'redirect_uris');
+  const detailsTypes = optionalStringArray(input, 'authorization_details_types');
+  for (const type of detailsTypes ?? []) if (!(type in AUTHORIZATION_DETAILS_TYPES)) fail(`authorization_details type ${type} is not supported`);
   const responseTypes = optionalStringArray(input, 'response_types');
   const scope = scopeValue(input);
 
@@ -195,6 +198,7 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
     ...(redirectUris !== undefined ? { redirect_uris: redirectUris } : {}),
     ...(responseTypes !== undefined ? { response_types: responseTypes } : {}),
     ...(scope !== undefined ? { scope } : {}),
+    ...(detailsTypes !== undefined ? { authorization_details_types: detailsTypes } : {}),
     ...(jwks !== undefined ? { jwks } : {}),
     ...(jwksUri !== undefined ? { jwks_uri: jwksUri } : {}),
     ...(tokenEndpointAuthSigningAlg !== undefined ? { token_endpoint_auth_signing_alg: tokenEndpointAuthSigningAlg } : {}),

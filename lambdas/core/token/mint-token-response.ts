@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import { signJwt } from '../jwt/sign-jwt.js';
 import { tokenHash } from '../jwt/token-hash.js';
-import type { AuthRequest } from '../model.js';
+import type { AuthorizationDetail, AuthRequest } from '../model.js';
 import type { Signer } from '../ports.js';
 import { randomToken } from '../secrets/secrets.js';
 
@@ -14,6 +14,8 @@ export interface TokenResponse {
   readonly expires_in: number;
   readonly id_token: string;
   readonly scope: string;
+  /** RFC 9396 §7: the details the user approved. */
+  readonly authorization_details?: readonly AuthorizationDetail[];
 }
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
@@ -44,6 +46,7 @@ export async function mintTokenResponse(request: AuthRequest, settings: Pick<Con
       iat,
       exp: iat + settings.tokens.accessTokenSeconds,
       ...authentication,
+      ...(request.authorizationDetails !== undefined ? { authorization_details: request.authorizationDetails } : {}),
     },
   );
   const idToken = await signJwt(
@@ -66,5 +69,6 @@ export async function mintTokenResponse(request: AuthRequest, settings: Pick<Con
     expires_in: settings.tokens.accessTokenSeconds,
     id_token: idToken,
     scope: request.scope,
+    ...(request.authorizationDetails !== undefined ? { authorization_details: request.authorizationDetails } : {}),
   };
 }
