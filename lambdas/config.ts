@@ -45,6 +45,11 @@ export interface DeliveryConfig {
   readonly allowLoopback: boolean;
 }
 
+/** How phones are reached: SNS mobile push when deployed, the local runner's stand-in locally. */
+export type PushConfig =
+  | { readonly kind: 'sns'; readonly platformApplications: Readonly<Partial<Record<'APNS' | 'APNS_SANDBOX' | 'FCM', string>>> }
+  | { readonly kind: 'local' };
+
 export interface Config {
   /** The issuer identifier; every endpoint URL is this plus its path. */
   readonly issuer: string;
@@ -58,6 +63,13 @@ export interface Config {
   /** The delivery modes this deployment offers (CIBA Core §5); discovery lists exactly these. */
   readonly deliveryModes: readonly DeliveryMode[];
   readonly delivery: DeliveryConfig;
+  /** Unset: devices enroll without push and poll the device API. */
+  readonly push?: PushConfig;
+  /**
+   * Test deployments only (the local runner, conformance runs): accept requests for users with no
+   * reachable device, to be decided by the automated approval endpoint.
+   */
+  readonly allowDevicelessRequests: boolean;
   readonly authRequest: {
     /** expires_in when the client sends no requested_expiry. */
     readonly defaultExpirySeconds: number;
@@ -208,6 +220,22 @@ function acr(env: Env): Pick<Config, 'acrValues' | 'acrPolicies' | 'defaultAcr'>
   return { acrValues: Object.keys(policies), acrPolicies: policies, ...(defaultAcr !== undefined ? { defaultAcr } : {}) };
 }
 
+function push(env: Env): PushConfig | undefined {
+  const kind = env.CIBA_PUSH;
+  if (kind === undefined || kind === '') return undefined;
+  if (kind === 'local') return { kind };
+  if (kind !== 'sns') throw new ConfigurationError('CIBA_PUSH', `must be sns or local, got ${JSON.stringify(kind)}`);
+  const platformApplications = {
+    ...(env.CIBA_SNS_APNS_APPLICATION_ARN ? { APNS: env.CIBA_SNS_APNS_APPLICATION_ARN } : {}),
+    ...(env.CIBA_SNS_APNS_SANDBOX_APPLICATION_ARN ? { APNS_SANDBOX: env.CIBA_SNS_APNS_SANDBOX_APPLICATION_ARN } : {}),
+    ...(env.CIBA_SNS_FCM_APPLICATION_ARN ? { FCM: env.CIBA_SNS_FCM_APPLICATION_ARN } : {}),
+  };
+  if (Object.keys(platformApplications).length === 0) {
+    throw new ConfigurationError('CIBA_SNS_FCM_APPLICATION_ARN', 'or an APNS application ARN is required with CIBA_PUSH=sns');
+  }
+  return { kind, platformApplications };
+}
+
 function profile(env: Env): 'core' | 'fapi' {
   const value = env.CIBA_DEFAULT_PROFILE || 'core';
   if (value !== 'core' && value !== 'fapi') throw new ConfigurationError('CIBA_DEFAULT_PROFILE', `must be core or fapi, got ${JSON.stringify(value)}`);
@@ -230,6 +258,8 @@ export function loadConfig(env: Env): Config {
     features: { simulator: flag(env, 'CIBA_SIMULATOR'), automatedApproval: flag(env, 'CIBA_AUTOMATED_APPROVAL') },
     deliveryModes: deliveryModes(env),
     delivery: delivery(env),
+    ...(push(env) ? { push: push(env) } : {}),
+    allowDevicelessRequests: flag(env, 'CIBA_ALLOW_DEVICELESS_REQUESTS'),
     authRequest: {
       defaultExpirySeconds,
       maxExpirySeconds,

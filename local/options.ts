@@ -64,6 +64,10 @@ export function lambdaEnvironment(options: {
     CIBA_ALLOW_LOOPBACK_NOTIFICATIONS: 'true',
     // Ping and push deliveries go through the local runner's in-process queue (local/workers.ts).
     CIBA_DELIVERY_QUEUE: 'local',
+    // Phones are reached through the local stand-in for SNS (the simulator reads its inbox); users
+    // without a device are still served, for the automated approval endpoint and the conformance kit.
+    CIBA_PUSH: 'local',
+    CIBA_ALLOW_DEVICELESS_REQUESTS: 'true',
     AWS_REGION: 'us-east-1',
     // DynamoDB Local accepts any credentials; the SDK insists on having some.
     AWS_ACCESS_KEY_ID: 'local',

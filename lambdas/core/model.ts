@@ -68,6 +68,8 @@ export interface User {
   readonly userCodeHash?: string;
   /** Until when the user's CIBA requests are refused after repeated wrong user codes (epoch ms). */
   readonly lockedUntil?: number;
+  /** The user's enrolled devices, kept on the user so reaching them costs no extra read. */
+  readonly devices?: readonly DeviceSummary[];
 }
 
 export type AuthRequestStatus = 'pending' | 'approved' | 'denied';
@@ -81,6 +83,8 @@ export interface AuthRequest {
   /** Space-separated, as requested and validated. */
   readonly scope: string;
   readonly bindingMessage?: string;
+  /** What a device signs for each decision (core/device/transaction-hash.ts), fixed at creation. */
+  readonly transactionHashes?: Readonly<Record<Decision, string>>;
   /** RFC 9396 details the user approves (dynamic linking); they go into the tokens. */
   readonly authorizationDetails?: readonly AuthorizationDetail[];
   /** The acr the authentication must satisfy, if the client asked for one. */
@@ -102,6 +106,8 @@ export interface AuthRequest {
   readonly userVerificationRequired?: boolean;
   /** How the user authenticated, for the ID token's amr (OIDC Core §2). */
   readonly amr?: readonly string[];
+  /** The user's reachable devices when the request was made: where the phone push goes. */
+  readonly pushTargets?: readonly DeviceSummary[];
   /** Ping and push: where and with which bearer token the result is announced (CIBA Core §7.1, §10). */
   readonly notificationEndpoint?: string;
   readonly notificationToken?: string;
@@ -134,12 +140,64 @@ export interface DeadLetter {
   readonly failedAt: number;
 }
 
+/** Push platforms of SNS mobile push (the platform application each device belongs to). */
+export type PushPlatform = 'APNS' | 'APNS_SANDBOX' | 'FCM';
+export const PUSH_PLATFORMS: readonly PushPlatform[] = ['APNS', 'APNS_SANDBOX', 'FCM'];
+
+/** `unreachable`: the push platform disabled its endpoint; `revoked`: the operator or user removed it. */
+export type DeviceStatus = 'active' | 'unreachable' | 'revoked';
+
+/** A P-256 public key as a JWK: the device's own key, whose private half never leaves the device. */
+export interface DevicePublicKey {
+  readonly kty: 'EC';
+  readonly crv: 'P-256';
+  readonly x: string;
+  readonly y: string;
+}
+
+/** A user's authentication device (the phone app, or the simulator). */
 export interface Device {
   readonly deviceId: string;
   readonly sub: string;
-  readonly secretHash: string;
+  readonly publicKey: DevicePublicKey;
+  /** RFC 7638 thumbprint of the public key: what evidence records name. */
+  readonly keyThumbprint: string;
+  readonly platform: PushPlatform;
+  readonly pushToken?: string;
+  /** The SNS platform endpoint for the push token, when push is configured. */
+  readonly endpointArn?: string;
   readonly displayName: string;
   readonly createdAt: number;
+  readonly status: DeviceStatus;
+}
+
+/** What a user's record keeps of each device, so a backchannel request reaches them with no extra read. */
+export interface DeviceSummary {
+  readonly deviceId: string;
+  readonly platform: PushPlatform;
+  readonly endpointArn?: string;
+  readonly status: DeviceStatus;
+}
+
+/**
+ * Proof of what the user approved or denied, kept after the request itself is gone (PSD2 dynamic
+ * linking): the hash of exactly what the device showed, signed with the device's key.
+ */
+export interface Evidence {
+  readonly authReqId: string;
+  readonly sub: string;
+  readonly clientId: string;
+  readonly deviceId: string;
+  readonly keyThumbprint: string;
+  readonly decision: Decision;
+  /** The transaction the device showed, as canonical JSON (RFC 8785): what the hash is of. */
+  readonly transaction: string;
+  /** base64url SHA-256 of `transaction` (see core/device/transaction-hash.ts). */
+  readonly transactionHash: string;
+  /** The device's signed decision, a compact JWS, verifiable with the device key. */
+  readonly signedDecision: string;
+  readonly amr: readonly string[];
+  readonly decidedAt: number;
 }
 
 /** A user's answer on the authentication device. */

@@ -3,7 +3,7 @@
  * lambdas/adapters/ implements them on DynamoDB, KMS and the local file system.
  */
 import type { Config } from '../config.js';
-import type { AuthRequest, Client, DeadLetter, Decision, DeliveryRecord, Device, PublicJwk, User } from './model.js';
+import type { AuthRequest, Client, DeadLetter, Decision, DeliveryRecord, Device, DeviceSummary, Evidence, PublicJwk, PushPlatform, User } from './model.js';
 
 export interface ClientRepository {
   find(clientId: string): Promise<Client | undefined>;
@@ -22,6 +22,8 @@ export interface UserDirectory {
   clearUserCodeFailures(sub: string): Promise<void>;
   /** Sets (replaces) the user's user_code hash; false when there is no such user. */
   setUserCode(sub: string, userCodeHash: string): Promise<boolean>;
+  /** Adds or replaces the summary of one of the user's devices on every copy of the user. */
+  putDeviceSummary(sub: string, summary: DeviceSummary): Promise<void>;
 }
 
 export type PollRecord =
@@ -39,9 +41,11 @@ export interface DecisionOptions {
   readonly amr?: readonly string[];
   /** Whether the user was verified (a PIN, a biometric): required by some acr policies to approve. */
   readonly userVerified?: boolean;
+  /** A device's signed decision: the hash it signed must be the request's, and the evidence is kept. */
+  readonly evidence?: Evidence;
 }
 
-export type DecisionRecord = 'decided' | 'unknown' | 'notPending' | 'userVerificationRequired';
+export type DecisionRecord = 'decided' | 'unknown' | 'notPending' | 'userVerificationRequired' | 'transactionMismatch';
 
 export interface AuthRequestRepository {
   create(request: AuthRequest): Promise<void>;
@@ -69,9 +73,12 @@ export interface AuthRequestRepository {
   requestRedrive(authReqId: string, at: number): Promise<boolean>;
 }
 
-/** What to deliver: the request's outcome now, or its expiry if it is still pending by then. */
+/**
+ * What to deliver: the request's outcome to the client now (`result`), or its expiry if it is still
+ * pending by then (`expiry`); or the new request to the user's devices (`phone`).
+ */
 export interface NotificationJob {
-  readonly kind: 'result' | 'expiry';
+  readonly kind: 'result' | 'expiry' | 'phone';
   readonly authReqId: string;
   /** Attempts made so far (0 for a new job). */
   readonly attempt: number;
@@ -92,6 +99,12 @@ export interface DeadLetterRepository {
 export interface DeviceRepository {
   find(deviceId: string): Promise<Device | undefined>;
   create(device: Device): Promise<void>;
+  /** A user's devices, through the list index. */
+  listForUser(sub: string): Promise<Device[]>;
+  /** Sets a device's status; false when there is no such device. */
+  setStatus(deviceId: string, status: Device['status']): Promise<boolean>;
+  /** Records a new push token and its platform endpoint. */
+  setPushToken(deviceId: string, pushToken: string, endpointArn: string | undefined): Promise<void>;
   /** Stores a one-time enrollment code (by its hash) for a user. */
   createEnrollmentCode(codeHash: string, sub: string, expiresAt: number): Promise<void>;
   /** Deletes the code and returns its user, if it existed and had not expired: one use only. */
@@ -121,10 +134,13 @@ export interface JwksSource {
   get(uri: string, options?: { refresh?: boolean }): Promise<{ readonly keys: readonly PublicJwk[] }>;
 }
 
+/** The single-use JWTs whose jti is remembered, each in its own space. */
+export type ReplayKind = 'client_assertion' | 'request_object' | 'device_request';
+
 /** Remembers the jti of single-use JWTs (client assertions, request objects) until they expire. */
 export interface ReplayGuard {
   /** True the first time this (kind, client, jti) is seen before `expiresAt`; false for a replay. */
-  firstUse(kind: 'client_assertion' | 'request_object', clientId: string, jti: string, expiresAt: number): Promise<boolean>;
+  firstUse(kind: ReplayKind, issuer: string, jti: string, expiresAt: number): Promise<boolean>;
 }
 
 /** A notification to a client's backchannel_client_notification_endpoint (CIBA Core §10.2, §10.3). */
@@ -152,6 +168,22 @@ export interface NotificationSender {
   send(notification: OutgoingNotification): Promise<NotificationResult>;
 }
 
+/** A new request's push to a phone: a reference and the provider's signature, never its content. */
+export interface PhoneNotification {
+  /** The request to fetch from the device API. */
+  readonly authReqId: string;
+  /** A JWS by the provider's signing key over the reference, so the app can trust the push. */
+  readonly signature: string;
+}
+
+/** Mobile push (SNS platform endpoints when deployed; the local runner's stand-in locally). */
+export interface PushService {
+  /** Creates, or updates, the platform endpoint for a device's push token; returns its address. */
+  registerDevice(device: { readonly deviceId: string; readonly platform: PushPlatform; readonly pushToken: string; readonly endpointArn?: string }): Promise<string>;
+  /** Sends the push; 'disabled' when the platform has disabled the endpoint (the app is gone). */
+  notify(target: { readonly platform: PushPlatform; readonly endpointArn: string }, notification: PhoneNotification): Promise<'sent' | 'disabled'>;
+}
+
 /** Gives the initial access token that protects registration (RFC 7591 §3). */
 export type InitialAccessTokenSource = () => Promise<string | undefined>;
 
@@ -175,4 +207,5 @@ export interface Dependencies {
   readonly jwks: JwksSource;
   readonly replay: ReplayGuard;
   readonly notificationSender: NotificationSender;
+  readonly push: PushService | undefined;
 }

@@ -6,6 +6,6 @@ import { listPendingAuthRequests, showAuthRequest } from '../core/device/device-
 import { systemClock } from '../core/ports.js';
 
 export const handler = httpEndpoint(async (request) => {
-  const deps = { clock: systemClock, ...tableRepositories(config()) };
+  const deps = { config: config(), clock: systemClock, ...tableRepositories(config()) };
   return request.pathParameters.auth_req_id === undefined ? listPendingAuthRequests(request, deps) : showAuthRequest(request, deps);
 });

@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { notificationQueue } from '../adapters/notification-queue.js';
 import { notificationSender } from '../adapters/notification-sender.js';
+import { pushService } from '../adapters/push-service.js';
 import { providerSigner } from '../adapters/signing/signer.js';
 import { tableRepositories } from '../adapters/table.js';
 import { config } from '../config.js';
@@ -16,7 +17,7 @@ import { systemClock, type NotificationJob } from '../core/ports.js';
 function readJob(body: string): NotificationJob | undefined {
   try {
     const job = JSON.parse(body) as Partial<NotificationJob>;
-    if ((job.kind === 'result' || job.kind === 'expiry') && typeof job.authReqId === 'string' && Number.isInteger(job.attempt)) return job as NotificationJob;
+    if ((job.kind === 'result' || job.kind === 'expiry' || job.kind === 'phone') && typeof job.authReqId === 'string' && Number.isInteger(job.attempt)) return job as NotificationJob;
   } catch {
     // not JSON: dropped below
   }
@@ -25,12 +26,15 @@ function readJob(body: string): NotificationJob | undefined {
 
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async function deliverNotifications(event) {
   const settings = config();
-  const { authRequests, deadLetters } = tableRepositories(settings);
+  const { authRequests, deadLetters, devices, users } = tableRepositories(settings);
   const deps = {
     config: settings,
     clock: systemClock,
     authRequests,
     deadLetters,
+    devices,
+    users,
+    push: pushService(settings),
     queue: notificationQueue(settings),
     sender: notificationSender(settings),
     signer: providerSigner(settings),

@@ -45,7 +45,7 @@ async function approvedPush(answers: NotificationResult[]): Promise<Harness> {
   expect((await decide(authReqId, 'allow')).status).toBe(200);
 
   const settings = config();
-  const { authRequests, deadLetters } = tableRepositories(settings);
+  const { authRequests, deadLetters, devices, users } = tableRepositories(settings);
   const sent: OutgoingNotification[] = [];
   const queued: NotificationJob[] = [];
   let now = Date.now();
@@ -54,6 +54,9 @@ async function approvedPush(answers: NotificationResult[]): Promise<Harness> {
     clock: { now: () => now },
     authRequests,
     deadLetters,
+    devices,
+    users,
+    push: undefined,
     queue: { enqueue: async (job) => void queued.push(job) },
     sender: {
       check: async () => undefined,

@@ -2,10 +2,10 @@
  * Authentication requests in DynamoDB: `AUTHREQ#<auth_req_id>`, listed per user through the sparse
  * pendingByUser index while pending.
  */
-import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AuthRequest, Decision, DeliveryRecord } from '../../core/model.js';
+import { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AuthRequest, Decision, DeliveryRecord, Evidence } from '../../core/model.js';
 import type { AuthRequestRepository, DecisionOptions, DecisionRecord, PollRecord } from '../../core/ports.js';
-import { all, condition, isConditionFailure } from './conditions.js';
+import { all, condition, conditionFailureItem, isConditionFailure } from './conditions.js';
 import { fromItem, toAttribute, toItem, type Item } from './attributes.js';
 import { keyPrefix, tableSchema } from './table-schema.js';
 
@@ -25,6 +25,17 @@ const key = (authReqId: string): Item => ({ pk: { S: keyPrefix.authRequest + aut
 function toRecord(item: Item): AuthRequest {
   const { pk: _pk, ttl: _ttl, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...record } = fromItem(item);
   return record as unknown as AuthRequest;
+}
+
+/** EVIDENCE#<auth_req_id>, on the user's evidence list; no TTL: evidence outlives its request. */
+function evidenceItem(evidence: Evidence): Item {
+  const { listIndex } = tableSchema;
+  return toItem({
+    pk: keyPrefix.evidence + evidence.authReqId,
+    ...evidence,
+    [listIndex.partitionKey]: keyPrefix.evidenceForUser + evidence.sub,
+    [listIndex.sortKey]: `${new Date(evidence.decidedAt).toISOString()}#${evidence.authReqId}`,
+  });
 }
 
 export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
@@ -86,47 +97,69 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   async decide(authReqId: string, decision: Decision, at: number, options: DecisionOptions = {}): Promise<DecisionRecord> {
     const approving = decision === 'approve';
     const { listIndex: index } = tableSchema;
+    const evidence = options.evidence;
     const set =
       decision === 'approve'
         ? // The next poll, and only it, may redeem: see judgePoll.
           `#status = :approved, redeemAtPoll = pollCount + :one, decidedAt = :at${options.amr ? ', amr = :amr' : ''}`
         : '#status = :denied, decidedAt = :at';
+    const update = {
+      TableName: this.tableName,
+      Key: key(authReqId),
+      UpdateExpression: `SET ${set} REMOVE ${index.partitionKey}, ${index.sortKey}`,
+      ConditionExpression: all(
+        condition.exists,
+        condition.isPending,
+        condition.notExpired,
+        ...(options.sub !== undefined ? [condition.forUser] : []),
+        ...(approving ? [condition.verifiedIfRequired] : []),
+        ...(evidence ? [condition.signedThisTransaction] : []),
+      ),
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        ...(options.sub !== undefined ? { '#sub': 'sub' } : {}),
+        ...(evidence ? { '#decision': decision } : {}),
+      },
+      ExpressionAttributeValues: {
+        ':pending': { S: 'pending' },
+        ':now': { N: String(at) },
+        ':at': { N: String(at) },
+        ...(approving
+          ? { ':approved': { S: 'approved' }, ':one': { N: '1' }, ':userVerified': { BOOL: options.userVerified === true }, ':true': { BOOL: true } }
+          : { ':denied': { S: 'denied' } }),
+        ...(options.amr && approving ? { ':amr': toAttribute(options.amr) } : {}),
+        ...(options.sub !== undefined ? { ':sub': { S: options.sub } } : {}),
+        ...(evidence ? { ':transactionHash': { S: evidence.transactionHash } } : {}),
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+    let old: AuthRequest | undefined;
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: key(authReqId),
-          UpdateExpression: `SET ${set} REMOVE ${index.partitionKey}, ${index.sortKey}`,
-          ConditionExpression: all(
-            condition.exists,
-            condition.isPending,
-            condition.notExpired,
-            ...(options.sub !== undefined ? [condition.forUser] : []),
-            ...(approving ? [condition.verifiedIfRequired] : []),
-          ),
-          ExpressionAttributeNames: { '#status': 'status', ...(options.sub !== undefined ? { '#sub': 'sub' } : {}) },
-          ExpressionAttributeValues: {
-            ':pending': { S: 'pending' },
-            ':now': { N: String(at) },
-            ':at': { N: String(at) },
-            ...(approving
-              ? { ':approved': { S: 'approved' }, ':one': { N: '1' }, ':userVerified': { BOOL: options.userVerified === true }, ':true': { BOOL: true } }
-              : { ':denied': { S: 'denied' } }),
-            ...(options.amr && decision === 'approve' ? { ':amr': toAttribute(options.amr) } : {}),
-            ...(options.sub !== undefined ? { ':sub': { S: options.sub } } : {}),
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      if (evidence) {
+        // The decision and its evidence are written together or not at all.
+        await this.dynamodb.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              { Update: update },
+              { Put: { TableName: this.tableName, Item: evidenceItem(evidence), ConditionExpression: condition.isNew } },
+            ],
+          }),
+        );
+      } else {
+        await this.dynamodb.send(new UpdateItemCommand(update));
+      }
       return 'decided';
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const old = error.Item ? toRecord(error.Item) : undefined;
-      // Stay indistinguishable: another user's request is as unknown as a missing one.
-      if (!old || (options.sub !== undefined && old.sub !== options.sub)) return 'unknown';
-      if (approving && old.status === 'pending' && old.expiresAt > at && old.userVerificationRequired && !options.userVerified) return 'userVerificationRequired';
-      return 'notPending';
+      const failed = conditionFailureItem(error);
+      if (failed === undefined) throw error;
+      old = failed ? toRecord(failed) : undefined;
     }
+    // Stay indistinguishable: another user's request is as unknown as a missing one.
+    if (!old || (options.sub !== undefined && old.sub !== options.sub)) return 'unknown';
+    const open = old.status === 'pending' && old.expiresAt > at;
+    if (open && evidence && old.transactionHashes?.[decision] !== evidence.transactionHash) return 'transactionMismatch';
+    if (open && approving && old.userVerificationRequired && !options.userVerified) return 'userVerificationRequired';
+    return 'notPending';
   }
 
   async listPending(sub: string): Promise<AuthRequest[]> {

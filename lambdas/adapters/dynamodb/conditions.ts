@@ -14,6 +14,8 @@ export const condition = {
   notExpired: 'expiresAt > :now',
   /** An approval of a request whose acr demands user verification reports one. */
   verifiedIfRequired: '(attribute_not_exists(userVerificationRequired) OR :userVerified = :true)',
+  /** The device signed the hash of this request's transaction for this decision (dynamic linking). */
+  signedThisTransaction: 'transactionHashes.#decision = :transactionHash',
   /** The auth request is for the device's user. */
   forUser: '#sub = :sub',
 } as const;
@@ -23,4 +25,16 @@ export const all = (...fragments: string[]): string => fragments.join(' AND ');
 /** DynamoDB's answer when a condition fails; the repositories turn it into a domain outcome. */
 export function isConditionFailure(error: unknown): error is { name: 'ConditionalCheckFailedException'; Item?: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> } {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * The old item of a failed condition: from a ConditionalCheckFailedException, or from the first
+ * cancellation reason of a transaction. Returns undefined when the error is something else, and null
+ * when the condition failed on an item that does not exist.
+ */
+export function conditionFailureItem(error: unknown): Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | null | undefined {
+  if (isConditionFailure(error)) return error.Item ?? null;
+  const reasons = (error as { name?: string; CancellationReasons?: { Code?: string; Item?: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> }[] }).CancellationReasons;
+  if ((error as { name?: string }).name === 'TransactionCanceledException' && reasons?.[0]?.Code === 'ConditionalCheckFailed') return reasons[0].Item ?? null;
+  return undefined;
 }

@@ -1,10 +1,15 @@
 /** Authentication devices (`DEVICE#<device_id>`) and their one-time enrollment codes (`ENROLL#<hash>`). */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Device } from '../../core/model.js';
 import type { DeviceRepository } from '../../core/ports.js';
 import { fromItem, toItem } from './attributes.js';
 import { all, condition, isConditionFailure } from './conditions.js';
 import { keyPrefix, tableSchema } from './table-schema.js';
+
+function toDevice(item: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>): Device {
+  const { pk: _pk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...record } = fromItem(item);
+  return record as unknown as Device;
+}
 
 export class DynamoDbDeviceRepository implements DeviceRepository {
   constructor(
@@ -17,14 +22,70 @@ export class DynamoDbDeviceRepository implements DeviceRepository {
     const { Item } = await this.dynamodb.send(
       new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.device + deviceId } }, ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const { pk: _pk, ...record } = fromItem(Item);
-    return record as unknown as Device;
+    return Item ? toDevice(Item) : undefined;
   }
 
   async create(device: Device): Promise<void> {
+    const { listIndex } = tableSchema;
     await this.dynamodb.send(
-      new PutItemCommand({ TableName: this.tableName, Item: toItem({ pk: keyPrefix.device + device.deviceId, ...device }), ConditionExpression: condition.isNew }),
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: toItem({
+          pk: keyPrefix.device + device.deviceId,
+          ...device,
+          // On the user's device list, for the operator's CLI.
+          [listIndex.partitionKey]: keyPrefix.devicesOfUser + device.sub,
+          [listIndex.sortKey]: `${new Date(device.createdAt).toISOString()}#${device.deviceId}`,
+        }),
+        ConditionExpression: condition.isNew,
+      }),
+    );
+  }
+
+  async listForUser(sub: string): Promise<Device[]> {
+    const { listIndex } = tableSchema;
+    const { Items = [] } = await this.dynamodb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: listIndex.name,
+        KeyConditionExpression: '#list = :list',
+        ExpressionAttributeNames: { '#list': listIndex.partitionKey },
+        ExpressionAttributeValues: { ':list': { S: keyPrefix.devicesOfUser + sub } },
+        Limit: 100,
+      }),
+    );
+    return Items.map((item) => toDevice(item));
+  }
+
+  async setStatus(deviceId: string, status: Device['status']): Promise<boolean> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: keyPrefix.device + deviceId } },
+          UpdateExpression: 'SET #status = :status',
+          // A revoked device stays revoked: only a new enrollment brings a phone back.
+          ConditionExpression: all(condition.exists, '#status <> :revoked'),
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': { S: status }, ':revoked': { S: 'revoked' } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async setPushToken(deviceId: string, pushToken: string, endpointArn: string | undefined): Promise<void> {
+    await this.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: keyPrefix.device + deviceId } },
+        UpdateExpression: endpointArn ? 'SET pushToken = :token, endpointArn = :arn' : 'SET pushToken = :token',
+        ConditionExpression: condition.exists,
+        ExpressionAttributeValues: { ':token': { S: pushToken }, ...(endpointArn ? { ':arn': { S: endpointArn } } : {}) },
+      }),
     );
   }
 

@@ -33,4 +33,7 @@ export const keyPrefix = {
   device: 'DEVICE#',
   enrollmentCode: 'ENROLL#',
   jti: 'JTI#',
+  evidence: 'EVIDENCE#',
+  evidenceForUser: 'EVIDENCE-OF#',
+  devicesOfUser: 'DEVICES#',
 } as const;

@@ -6,7 +6,7 @@
  */
 import { GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { loginKeyForHint, loginKeysOf, usernameProblem } from '../../core/login-keys.js';
-import type { User } from '../../core/model.js';
+import type { DeviceSummary, User } from '../../core/model.js';
 import type { UserDirectory } from '../../core/ports.js';
 import { fromItem, toItem } from './attributes.js';
 import { condition } from './conditions.js';
@@ -20,13 +20,14 @@ export class UserExistsError extends Error {
 }
 
 function toUser(item: Record<string, unknown>): User {
-  const { sub, username, claims, userCodeHash, lockedUntil } = item;
+  const { sub, username, claims, userCodeHash, lockedUntil, devices } = item;
   return {
     sub: sub as string,
     username: username as string,
     claims: (claims ?? {}) as Record<string, unknown>,
     ...(typeof userCodeHash === 'string' ? { userCodeHash } : {}),
     ...(typeof lockedUntil === 'number' ? { lockedUntil } : {}),
+    ...(Array.isArray(devices) ? { devices: devices as DeviceSummary[] } : {}),
   };
 }
 
@@ -96,6 +97,13 @@ export class DynamoDbUserDirectory implements UserDirectory {
         ConditionExpression: condition.exists,
       }),
     );
+  }
+
+  async putDeviceSummary(sub: string, summary: DeviceSummary): Promise<void> {
+    const user = await this.findBySub(sub);
+    if (!user) return;
+    const devices = [...(user.devices ?? []).filter((device) => device.deviceId !== summary.deviceId), summary];
+    await this.replaceUser({ ...user, devices });
   }
 
   async setUserCode(sub: string, userCodeHash: string): Promise<boolean> {

@@ -6,7 +6,7 @@ import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/clien
 import { createHash, createPublicKey } from 'node:crypto';
 import type { PublishedJwk, Signer } from '../../core/ports.js';
 import { derToJoseSignature } from './der-signature.js';
-import { ecThumbprint } from './jwk-thumbprint.js';
+import { ecThumbprint } from '../../core/jwt/jwk-thumbprint.js';
 
 export class KmsSigner implements Signer {
   readonly alg = 'ES256';

@@ -6,7 +6,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyO
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PublishedJwk, Signer } from '../../core/ports.js';
-import { ecThumbprint } from './jwk-thumbprint.js';
+import { ecThumbprint } from '../../core/jwt/jwk-thumbprint.js';
 
 function loadOrCreateKey(keyFile: string): KeyObject {
   try {

@@ -16,6 +16,7 @@ import { checkScope } from './check-scope.js';
 import { checkUserCode, checkUserNotLocked } from './check-user-code.js';
 import { chooseAcr } from './choose-acr.js';
 import { findHintedUser } from './find-hinted-user.js';
+import { findReachableDevices } from './find-reachable-devices.js';
 import { storeAuthenticationRequest } from './store-authentication-request.js';
 
 type BackchannelDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'users' | 'authRequests' | 'jwks' | 'replay' | 'signer'>;
@@ -35,6 +36,7 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
   const user = await findHintedUser(parameters, client, deps);
   checkUserNotLocked(user, deps.clock);
   await checkUserCode(user, client, parameters.userCode, deps);
+  const pushTargets = findReachableDevices(user, deps.config);
   const interval = deps.config.authRequest.pollIntervalSeconds;
   const stored = await storeAuthenticationRequest(
     {
@@ -48,6 +50,7 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
       expiresIn,
       interval,
       notificationToken,
+      pushTargets,
       now: deps.clock.now(),
     },
     deps.authRequests,

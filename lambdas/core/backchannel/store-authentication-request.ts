@@ -1,6 +1,7 @@
-import type { AuthorizationDetail, AuthRequest, Client, User } from '../model.js';
+import type { AuthorizationDetail, AuthRequest, Client, DeviceSummary, User } from '../model.js';
 import type { AuthRequestRepository } from '../ports.js';
 import { randomToken } from '../secrets/secrets.js';
+import { transactionHashes } from '../device/verify-signed-decision.js';
 
 export interface NewAuthRequest {
   readonly client: Client;
@@ -13,6 +14,7 @@ export interface NewAuthRequest {
   readonly expiresIn: number;
   readonly interval: number;
   readonly notificationToken: string | undefined;
+  readonly pushTargets: readonly DeviceSummary[];
   readonly now: number;
 }
 
@@ -21,14 +23,21 @@ export interface NewAuthRequest {
  * 256, from 32 random bytes in base64url.
  */
 export async function storeAuthenticationRequest(input: NewAuthRequest, authRequests: AuthRequestRepository): Promise<AuthRequest> {
+  const authReqId = randomToken(32);
   const request: AuthRequest = {
-    authReqId: randomToken(32),
+    authReqId,
     clientId: input.client.clientId,
     ...(input.client.metadata.client_name ? { clientName: input.client.metadata.client_name } : {}),
     sub: input.user.sub,
     scope: input.scope,
     ...(input.bindingMessage !== undefined ? { bindingMessage: input.bindingMessage } : {}),
     ...(input.authorizationDetails !== undefined ? { authorizationDetails: input.authorizationDetails } : {}),
+    transactionHashes: transactionHashes({
+      authReqId,
+      clientId: input.client.clientId,
+      bindingMessage: input.bindingMessage,
+      authorizationDetails: input.authorizationDetails,
+    }),
     ...(input.acr !== undefined ? { acr: input.acr } : {}),
     ...(input.userVerificationRequired ? { userVerificationRequired: true } : {}),
     deliveryMode: input.client.metadata.backchannel_token_delivery_mode ?? 'poll',
@@ -38,6 +47,7 @@ export async function storeAuthenticationRequest(input: NewAuthRequest, authRequ
     status: 'pending',
     pollCount: 0,
     pollTimes: [],
+    ...(input.pushTargets.length > 0 ? { pushTargets: input.pushTargets } : {}),
     // Copied with the request, so that delivery needs no client lookup and outlives client changes.
     ...(input.notificationToken !== undefined && input.client.metadata.backchannel_client_notification_endpoint !== undefined
       ? { notificationEndpoint: input.client.metadata.backchannel_client_notification_endpoint, notificationToken: input.notificationToken }

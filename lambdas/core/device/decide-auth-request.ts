@@ -1,5 +1,7 @@
 /**
  * POST /device/auth-requests/{auth_req_id}/decision: the user approves or denies on their device.
+ * The body carries the device's signed decision (dynamic linking); the decision, its check against
+ * the stored transaction and its evidence record are one conditional write.
  */
 import { Conflict, InvalidRequest, NotFound } from '../errors.js';
 import { readJsonObject } from '../http/form.js';
@@ -7,45 +9,51 @@ import { json, type HttpRequest, type HttpResponse } from '../http/http.js';
 import type { Decision } from '../model.js';
 import type { AuthRequestRepository, DecisionOptions, Dependencies } from '../ports.js';
 import { authenticateDevice } from './authenticate-device.js';
+import { canonicalJson } from './transaction-hash.js';
+import { USER_VERIFICATION_AMR, verifySignedDecision } from './verify-signed-decision.js';
 
-type DecisionDependencies = Pick<Dependencies, 'clock' | 'devices' | 'authRequests'>;
+type DecisionDependencies = Pick<Dependencies, 'config' | 'clock' | 'devices' | 'replay' | 'authRequests'>;
 
 export function readDecision(value: unknown): Decision {
   if (value !== 'approve' && value !== 'deny') throw new InvalidRequest('decision must be approve or deny');
   return value;
 }
 
-/** RFC 8176 methods a device may report. */
-const AMR_VALUES = new Set(['pin', 'fpt', 'face', 'iris', 'retina', 'vbm', 'pwd', 'user', 'hwk', 'swk', 'mfa']);
-/** Those that verify who the user is, not just that someone is there. */
-const USER_VERIFICATION_AMR = new Set(['pin', 'fpt', 'face', 'iris', 'retina', 'vbm', 'pwd']);
-
-/** The optional `amr` a device reports with its decision. */
-export function readAmr(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length > 5 || !value.every((item) => typeof item === 'string' && AMR_VALUES.has(item))) {
-    throw new InvalidRequest(`amr must be an array of RFC 8176 values: ${[...AMR_VALUES].join(', ')}`);
-  }
-  return [...new Set(value as string[])];
-}
-
 /** Records a decision and turns the repository's answer into the API's. Shared with the test hook. */
 export async function recordDecision(authRequests: AuthRequestRepository, authReqId: string, decision: Decision, at: number, options: DecisionOptions): Promise<HttpResponse> {
   const outcome = authReqId.length <= 128 ? await authRequests.decide(authReqId, decision, at, options) : 'unknown';
   if (outcome === 'unknown') throw new NotFound('no such authentication request');
+  if (outcome === 'transactionMismatch') throw new InvalidRequest('signed_decision transaction_hash does not match the request: the device signed other transaction details');
   if (outcome === 'userVerificationRequired') throw new InvalidRequest('this request requires user verification: report it in amr (pin, fpt, face ...)');
   if (outcome === 'notPending') throw new Conflict('the request has already been decided or has expired');
   return json(200, { auth_req_id: authReqId, status: decision === 'approve' ? 'approved' : 'denied' });
 }
 
 export async function decideAuthRequest(request: HttpRequest, deps: DecisionDependencies): Promise<HttpResponse> {
-  const device = await authenticateDevice(request, deps.devices);
-  const body = readJsonObject(request);
-  const decision = readDecision(body.decision);
-  const amr = readAmr(body.amr);
+  const device = await authenticateDevice(request, deps);
   const authReqId = request.pathParameters.auth_req_id ?? '';
-  return recordDecision(deps.authRequests, authReqId, decision, deps.clock.now(), {
+  const body = readJsonObject(request);
+  const signed = verifySignedDecision(body.signed_decision, body.transaction, authReqId, device);
+  const now = deps.clock.now();
+  // RFC 8176: the device key proves possession ("swk"); the verification the device reports adds to it.
+  const amr = [...new Set(['swk', ...signed.amr])];
+  return recordDecision(deps.authRequests, authReqId, signed.decision, now, {
     sub: device.sub,
-    ...(amr ? { amr, userVerified: amr.some((method) => USER_VERIFICATION_AMR.has(method)) } : {}),
+    amr,
+    userVerified: signed.amr.some((method) => USER_VERIFICATION_AMR.has(method)),
+    evidence: {
+      authReqId,
+      sub: device.sub,
+      // Proven to be the request's own: the stored hash, which the write's condition compares, covers it.
+      clientId: signed.transaction.client_id,
+      deviceId: device.deviceId,
+      keyThumbprint: device.keyThumbprint,
+      decision: signed.decision,
+      transaction: canonicalJson(signed.transaction),
+      transactionHash: signed.transactionHash,
+      signedDecision: signed.jws,
+      amr,
+      decidedAt: now,
+    },
   });
 }

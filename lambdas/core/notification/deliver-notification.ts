@@ -8,9 +8,10 @@ import type { AuthRequest } from '../model.js';
 import type { AuthRequestRepository, Clock, DeadLetterRepository, NotificationJob, NotificationQueue, NotificationSender, Signer } from '../ports.js';
 import { mintTokenResponse } from '../token/mint-token-response.js';
 import { pingBody, pushErrorBody, pushSuccessBody } from './notification-body.js';
+import { pushToDevices, type PhonePushDependencies } from './push-to-devices.js';
 import { describeResult, judgeResult, retryDelay } from './retry-policy.js';
 
-export interface DeliveryDependencies {
+export interface DeliveryDependencies extends PhonePushDependencies {
   readonly config: Pick<Config, 'issuer' | 'tokens' | 'delivery'>;
   readonly clock: Clock;
   readonly authRequests: AuthRequestRepository;
@@ -48,6 +49,7 @@ async function bodyFor(job: NotificationJob, request: AuthRequest, deps: Deliver
 
 export async function deliverNotification(job: NotificationJob, deps: DeliveryDependencies): Promise<DeliveryOutcome> {
   const request = await deps.authRequests.find(job.authReqId);
+  if (job.kind === 'phone') return request ? pushToDevices(request, deps).then(() => 'delivered' as const) : 'nothingToSend';
   if (!request?.notificationEndpoint || !request.notificationToken) return 'nothingToSend';
   const now = deps.clock.now();
   const body = await bodyFor(job, request, deps, now);
