@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDbAuthRequestRepository } from '../lambdas/adapters/dynamodb/auth-request-repository.js';
 import { DynamoDbClientRepository } from '../lambdas/adapters/dynamodb/client-repository.js';
 import { DynamoDbDeadLetterRepository } from '../lambdas/adapters/dynamodb/dead-letter-repository.js';
+import { DynamoDbEvidenceRepository } from '../lambdas/adapters/dynamodb/evidence-repository.js';
 import { DynamoDbDeviceRepository } from '../lambdas/adapters/dynamodb/device-repository.js';
 import { DynamoDbUserDirectory } from '../lambdas/adapters/dynamodb/user-directory.js';
 import { jwkFromPemCertificate } from '../lambdas/core/client-keys/x509.js';
@@ -34,6 +35,9 @@ const USAGE = `usage:
   ciba users set-user-code <username> <user_code>
   ciba users unlock <username>
   ciba users enroll-code <username>
+  ciba devices list <username>
+  ciba devices revoke <device_id>
+  ciba evidence list <username>
   ciba requests show <auth_req_id>
   ciba dead-letters list
   ciba dead-letters redrive <auth_req_id> | --all
@@ -123,12 +127,40 @@ async function main(): Promise<void> {
         await directory.replaceUser({ ...unlocked, userCodeHash: await hashUserCode(userCode) });
         print(`user_code set for ${argument} (stored as an scrypt hash)`, { sub: user.sub, user_code_set: true });
       }
+    } else if (noun === 'devices' && verb === 'list' && argument) {
+      const user = await new DynamoDbUserDirectory(dynamodb, target.tableName).findByLoginHint(argument);
+      if (!user) throw new Error(`no user ${argument}`);
+      const devices = await new DynamoDbDeviceRepository(dynamodb, target.tableName).listForUser(user.sub);
+      print(
+        devices.length === 0
+          ? `No devices for ${argument}.`
+          : devices.map((d) => `${d.deviceId}  ${d.status.padEnd(11)} ${d.platform.padEnd(12)} ${d.displayName}  enrolled ${new Date(d.createdAt).toISOString()}  key ${d.keyThumbprint}`).join('\n'),
+        devices.map(({ pushToken: _token, ...device }) => device),
+      );
+    } else if (noun === 'devices' && verb === 'revoke' && argument) {
+      const devices = new DynamoDbDeviceRepository(dynamodb, target.tableName);
+      const device = await devices.find(argument);
+      if (!device || !(await devices.setStatus(argument, 'revoked'))) throw new Error(`no active device ${argument}`);
+      await new DynamoDbUserDirectory(dynamodb, target.tableName).putDeviceSummary(device.sub, { deviceId: device.deviceId, platform: device.platform, status: 'revoked' });
+      print(`Device ${argument} revoked: it can no longer authenticate or decide.`, { device_id: argument, status: 'revoked' });
+    } else if (noun === 'evidence' && verb === 'list' && argument) {
+      const user = await new DynamoDbUserDirectory(dynamodb, target.tableName).findByLoginHint(argument);
+      if (!user) throw new Error(`no user ${argument}`);
+      const records = await new DynamoDbEvidenceRepository(dynamodb, target.tableName).listForUser(user.sub);
+      print(
+        records.length === 0
+          ? `No evidence for ${argument}.`
+          : records.map((e) => `${new Date(e.decidedAt).toISOString()}  ${e.decision.padEnd(7)} ${e.authReqId}  device ${e.deviceId}  amr ${e.amr.join(',')}  hash ${e.transactionHash}\n    ${e.transaction}`).join('\n'),
+        records,
+      );
     } else if (noun === 'requests' && verb === 'show' && argument) {
       const request = await new DynamoDbAuthRequestRepository(dynamodb, target.tableName, { expiredRetentionSeconds: 0 }).find(argument);
       if (!request) throw new Error(`no authentication request ${argument}`);
       // Secrets stay out of the output: the client's notification token and any pushed tokens.
       const { notificationToken: _token, pushPayload: _payload, pollTimes, ...shown } = request;
-      print(JSON.stringify({ ...shown, pollTimes: pollTimes.length }, null, 2), shown);
+      const evidence = await new DynamoDbEvidenceRepository(dynamodb, target.tableName).find(argument);
+      const report = { ...shown, pollTimes: pollTimes.length, ...(evidence ? { evidence } : {}) };
+      print(JSON.stringify(report, null, 2), report);
     } else if (noun === 'dead-letters' && verb === 'list') {
       const letters = await new DynamoDbDeadLetterRepository(dynamodb, target.tableName).list(100);
       print(

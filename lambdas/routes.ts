@@ -20,6 +20,8 @@ export interface HandlerAccess {
   readonly initialAccessToken?: boolean;
   /** The queue of notification delivery jobs (ping and push). */
   readonly deliveryQueue?: 'send';
+  /** SNS mobile push: creating and updating platform endpoints, publishing to them. */
+  readonly push?: boolean;
 }
 
 /**
@@ -68,13 +70,19 @@ const handlerSpecs = {
   },
   deviceEnrollment: {
     entry: 'lambdas/handlers/device-enrollment.ts',
-    description: 'Authentication device API: enroll a device with a one-time code',
-    access: { table: 'readWrite' },
+    description: 'Authentication device API: enroll a device (its public key and push token) with a one-time code',
+    access: { table: 'readWrite', push: true },
+  },
+  devicePushToken: {
+    entry: 'lambdas/handlers/device-push-token.ts',
+    description: "Authentication device API: the device's new push token",
+    access: { table: 'readWrite', push: true },
   },
   deviceAuthRequests: {
     entry: 'lambdas/handlers/device-auth-requests.ts',
     description: "Authentication device API: the user's pending requests",
-    access: { table: 'read' },
+    // Reads, and remembers each device JWT's jti (replay protection).
+    access: { table: 'readWrite' },
   },
   deviceDecision: {
     entry: 'lambdas/handlers/device-decision.ts',
@@ -101,8 +109,8 @@ const handlerSpecs = {
   },
   notificationDelivery: {
     entry: 'lambdas/handlers/notification-delivery.ts',
-    description: 'Delivers ping and push notifications, with retries and dead letters (CIBA Core §10.2, §10.3)',
-    access: { table: 'readWrite', signingKey: 'sign', deliveryQueue: 'send' },
+    description: "Delivers ping and push notifications (CIBA Core §10.2, §10.3) and pushes new requests to users' phones",
+    access: { table: 'readWrite', signingKey: 'sign', deliveryQueue: 'send', push: true },
     trigger: 'deliveryQueue',
   },
 } as const satisfies Record<string, HandlerSpec>;
@@ -130,11 +138,13 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/token', handler: 'token' },
   { method: 'POST', path: '/register', handler: 'registration' },
   { method: 'POST', path: '/device/enroll', handler: 'deviceEnrollment' },
+  { method: 'POST', path: '/device/push-token', handler: 'devicePushToken' },
   { method: 'GET', path: '/device/auth-requests', handler: 'deviceAuthRequests' },
   { method: 'GET', path: '/device/auth-requests/{auth_req_id}', handler: 'deviceAuthRequests' },
   { method: 'POST', path: '/device/auth-requests/{auth_req_id}/decision', handler: 'deviceDecision' },
   { method: 'GET', path: '/simulator', handler: 'simulator' },
   { method: 'POST', path: '/simulator/enrollment-code', handler: 'simulator' },
+  { method: 'GET', path: '/simulator/push-inbox', handler: 'simulator' },
   { method: 'POST', path: '/test/ciba/approve', handler: 'automatedApproval' },
 ];
 

@@ -7,14 +7,26 @@
 import { NotFound, UnknownUserId, InvalidRequest } from '../errors.js';
 import { readJsonObject } from '../http/form.js';
 import { json, NO_STORE, type HttpRequest, type HttpResponse } from '../http/http.js';
-import type { Dependencies } from '../ports.js';
+import type { Dependencies, PhoneNotification } from '../ports.js';
+import { authenticateDevice } from '../device/authenticate-device.js';
 import { issueEnrollmentCode } from '../device/enrollment-code.js';
 import { SIMULATOR_PAGE } from './simulator-page.js';
 
-type SimulatorDependencies = Pick<Dependencies, 'config' | 'clock' | 'users' | 'devices'>;
+type SimulatorDependencies = Pick<Dependencies, 'config' | 'clock' | 'users' | 'devices' | 'replay'> & {
+  /** The local stand-in for SNS: what was pushed to an endpoint, taken from its inbox. */
+  readonly pushInbox: ((endpointArn: string) => PhoneNotification[]) | undefined;
+};
+
+/** GET /simulator/push-inbox: the simulator, as a device, receives its pushes (local stand-in for SNS only). */
+async function readPushInbox(request: HttpRequest, deps: SimulatorDependencies): Promise<HttpResponse> {
+  const device = await authenticateDevice(request, deps);
+  if (!deps.pushInbox) throw new NotFound('pushes go through SNS here: the simulator polls the device API');
+  return json(200, { notifications: device.endpointArn ? deps.pushInbox(device.endpointArn) : [] });
+}
 
 export async function simulator(request: HttpRequest, deps: SimulatorDependencies): Promise<HttpResponse> {
   if (!deps.config.features.simulator) throw new NotFound('the simulator is not enabled');
+  if (request.method === 'GET' && request.path.endsWith('/push-inbox')) return readPushInbox(request, deps);
   if (request.method === 'GET') {
     return {
       status: 200,
