@@ -4,7 +4,7 @@
  * This is the only module of the Lambda code that reads `process.env` (lint enforces it). A missing or
  * malformed variable fails at cold start with the variable's name, never later inside a request.
  * The CDK construct sets these variables; the local runner sets them before it loads any handler.
- * docs/configuration.md lists them all.
+ * The README's "Configuration" section lists them all.
  */
 
 export type DeliveryMode = 'poll' | 'ping' | 'push';
@@ -86,7 +86,7 @@ export interface Config {
   readonly acrPolicies: Readonly<Record<string, AcrPolicy>>;
   /** The acr applied when a client asks for none; without it such tokens carry no acr. */
   readonly defaultAcr?: string;
-  /** How long a warm function trusts a client record it has read (see docs/configuration.md). */
+  /** How long a warm function trusts a client record it has read (README, "Configuration"). */
   readonly clientCacheSeconds: number;
   /** The CIBA profile of clients that register without naming one: `core`, or `fapi` for FAPI-CIBA. */
   readonly defaultProfile: 'core' | 'fapi';

@@ -29,7 +29,7 @@ const fail = (description: string): never => {
 };
 
 export async function authenticateDevice(request: HttpRequest, deps: DeviceAuthenticationDependencies): Promise<Device> {
-  const match = /^Device ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header(request, 'authorization') ?? '');
+  const match = /^Device ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header(request, 'authorization') ?? '');
   if (!match?.[1]) return fail('a device request JWT is required: Authorization: Device <JWT>');
   const jws = decodeJws(match[1], InvalidToken, 'the device request JWT');
   const { alg, kid, typ } = jws.header;

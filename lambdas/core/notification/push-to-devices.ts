@@ -31,7 +31,8 @@ export async function pushToDevices(request: AuthRequest, deps: PhonePushDepende
   const signature = await signJwt(
     deps.signer,
     { typ: PUSH_SIGNATURE_TYPE },
-    { iss: deps.config.issuer, aud: PUSH_SIGNATURE_AUDIENCE, sub: request.sub, auth_req_id: request.authReqId, iat: now, exp: Math.ceil(request.expiresAt / 1000) },
+    // No sub: the push passes through Apple's or Google's servers, and the app knows its own user.
+    { iss: deps.config.issuer, aud: PUSH_SIGNATURE_AUDIENCE, auth_req_id: request.authReqId, iat: now, exp: Math.ceil(request.expiresAt / 1000) },
   );
   for (const target of targets) {
     const outcome = await deps.push.notify({ platform: target.platform, endpointArn: target.endpointArn as string }, { authReqId: request.authReqId, signature });

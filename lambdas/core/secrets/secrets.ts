@@ -1,7 +1,7 @@
 /**
  * Random identifiers and secrets, and how secrets are kept.
  *
- * Every secret this provider hands out (client secrets, device secrets, auth_req_ids, enrollment
+ * Every secret this provider hands out (client secrets, initial access tokens, auth_req_ids, enrollment
  * codes) is at least 256 random bits, so a fast hash is enough to store it: there is nothing to
  * brute-force. A slow password hash would add milliseconds of CPU to every request for no gain.
  */
