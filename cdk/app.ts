@@ -4,11 +4,16 @@
  *   npx cdk synth                                   # stack CibaProvider, optional features off
  *   npx cdk deploy -c simulator=true -c automatedApproval=true -c stackName=CibaConformance
  *   npx cdk deploy -c deliveryModes=poll            # poll only: no stream, queues or notification workers
+ *   npx cdk deploy -c pushFcmSecretArn=arn:aws:secretsmanager:...:secret:ciba/fcm-AbCdEf \
+ *                  -c pushApnsSecretArn=arn:aws:secretsmanager:...:secret:ciba/apns-GhIjKl [-c pushApnsSandbox=true]
+ *   npx cdk deploy -c pushApplicationArns='{"FCM":"arn:aws:sns:eu-west-1:111122223333:app/GCM/ciba"}'
  *
  * Context is read here and nowhere else; the stack and construct take typed props.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { DeliveryMode } from '../lambdas/config.js';
+import type { PushPlatformsProps } from './push-platforms.js';
 import { CibaProviderStack } from './ciba-provider-stack.js';
 
 const app = new App();
@@ -44,6 +49,54 @@ function deliveryModes(): DeliveryMode[] | undefined {
 }
 const modes = deliveryModes();
 
+/**
+ * Phone push from context (cdk/push-platforms.ts): credentials secrets by their complete ARN (with the
+ * random suffix), or existing platform applications as a JSON object by platform. Unset: no phone push.
+ */
+function push(): PushPlatformsProps | undefined {
+  const text = (name: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(name);
+    if (value === undefined || value === '') return undefined;
+    if (typeof value !== 'string') throw new Error(`context ${name} must be a string, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  // The complete ARN: the policy names the secret exactly, and a name or partial ARN would not match it.
+  const secretArn = (name: string): string | undefined => {
+    const arn = text(name);
+    if (arn !== undefined && !/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(arn)) {
+      throw new Error(`context ${name} must be a secret's complete ARN, ending in the secret name and its 6-character suffix, got ${arn}`);
+    }
+    return arn;
+  };
+  const apnsSecretArn = secretArn('pushApnsSecretArn');
+  const fcmSecretArn = secretArn('pushFcmSecretArn');
+  let existing: unknown = app.node.tryGetContext('pushApplicationArns');
+  if (typeof existing === 'string') {
+    try {
+      existing = JSON.parse(existing);
+    } catch {
+      throw new Error(`context pushApplicationArns must be a JSON object such as {"FCM":"arn:aws:sns:...:app/GCM/name"}, got ${existing}`);
+    }
+  }
+  if (existing !== undefined && (existing === null || typeof existing !== 'object' || Array.isArray(existing) || !Object.values(existing).every((arn) => typeof arn === 'string'))) {
+    throw new Error(`context pushApplicationArns must map APNS, APNS_SANDBOX or FCM to application ARNs, got ${JSON.stringify(existing)}`);
+  }
+  if (flag('pushApnsSandbox') && apnsSecretArn === undefined) throw new Error('context pushApnsSandbox needs pushApnsSecretArn');
+  if (apnsSecretArn === undefined && fcmSecretArn === undefined && existing === undefined) return undefined;
+  // An imported secret needs a stack to live in, and the provider's stack does not exist yet. These are
+  // references by literal ARN, so they can live apart: in a stack of an App that is never synthesized
+  // (autoSynth off: under the CLI an App writes itself into the cloud assembly on exit).
+  const references = new Stack(new App({ autoSynth: false }), 'SecretReferences');
+  return {
+    ...(apnsSecretArn !== undefined
+      ? { apns: { credentialsSecret: Secret.fromSecretCompleteArn(references, 'Apns', apnsSecretArn), sandbox: flag('pushApnsSandbox') } }
+      : {}),
+    ...(fcmSecretArn !== undefined ? { fcm: { credentialsSecret: Secret.fromSecretCompleteArn(references, 'Fcm', fcmSecretArn) } } : {}),
+    ...(existing !== undefined ? { existing: existing as PushPlatformsProps['existing'] } : {}),
+  };
+}
+const pushProps = push();
+
 const stackName: unknown = app.node.tryGetContext('stackName') ?? 'CibaProvider';
 if (typeof stackName !== 'string') throw new Error(`context stackName must be a string, got ${JSON.stringify(stackName)}`);
 
@@ -54,5 +107,6 @@ new CibaProviderStack(app, stackName, {
   provider: {
     features: { simulator: flag('simulator'), automatedApproval: flag('automatedApproval') },
     ...(modes !== undefined ? { deliveryModes: modes } : {}),
+    ...(pushProps !== undefined ? { push: pushProps } : {}),
   },
 });

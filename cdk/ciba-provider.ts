@@ -32,6 +32,7 @@ import { loadConfig, type AcrPolicy, type DeliveryMode } from '../lambdas/config
 import { handlers, routes } from '../lambdas/routes.js';
 import type { Feature, HandlerName, HandlerSpec, Trigger } from '../lambdas/routes.js';
 import { keyPrefix, tableSchema } from '../lambdas/adapters/dynamodb/table-schema.js';
+import { PushPlatforms, type PushPlatformsProps } from './push-platforms.js';
 
 /** The repository root: handler entries in lambdas/routes.ts are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -251,6 +252,14 @@ export interface CibaProviderProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Phone push (the CIBA phone channel): the SNS platform applications for APNs and FCM, created from
+   * credentials in Secrets Manager or given by ARN (cdk/push-platforms.ts). The functions that register
+   * devices and push to them get `CIBA_PUSH=sns`, the applications' ARNs and the SNS permissions.
+   *
+   * @default - no phone push: devices enroll without push and poll the device API
+   */
+  readonly push?: PushPlatformsProps;
 }
 
 /** A deployed CIBA provider. */
@@ -286,6 +295,8 @@ export class CibaProvider extends Construct {
   public readonly functions: Readonly<Partial<Record<HandlerName, NodejsFunction>>>;
   /** The issuer identifier (may be a token that resolves at deploy time). */
   public readonly issuer: string;
+  /** The SNS platform applications reaching the phones; undefined without `push`. */
+  public readonly pushPlatforms?: PushPlatforms;
 
   constructor(scope: Construct, id: string, props: CibaProviderProps = {}) {
     super(scope, id);
@@ -299,7 +310,8 @@ export class CibaProvider extends Construct {
     const deliveryModes = props.deliveryModes ?? ['poll', 'ping', 'push'];
     // An empty CIBA_DELIVERY_MODES would mean the default (all three) to lambdas/config.ts.
     if (deliveryModes.length === 0) throw new Error('CibaProvider: deliveryModes must offer at least one mode');
-    const notifies = deliveryModes.includes('ping') || deliveryModes.includes('push');
+    // The workers carry ping and push notifications to clients and new requests to users' phones.
+    const notifies = deliveryModes.includes('ping') || deliveryModes.includes('push') || props.push !== undefined;
     const isDeployed = (spec: HandlerSpec): boolean =>
       (spec.feature === undefined || features[spec.feature]) && (spec.trigger === undefined || notifies);
 
@@ -385,6 +397,8 @@ export class CibaProvider extends Construct {
       });
     }
 
+    if (props.push !== undefined) this.pushPlatforms = new PushPlatforms(this, 'PushPlatforms', props.push);
+
     const tunables = tunableEnvironment(props, deliveryModes);
     // Fail at synth, not at the first cold start: run the functions' own configuration parser over the
     // values known now (tokens resolve only at deploy time, so they get placeholders).
@@ -418,6 +432,8 @@ export class CibaProvider extends Construct {
           // allowed to send to the delivery queue where that is.
           ...(spec.access.initialAccessToken ? { CIBA_INITIAL_ACCESS_TOKEN_SECRET: this.initialAccessToken.secretArn } : {}),
           ...(spec.access.deliveryQueue && this.deliveryQueue ? { CIBA_DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl } : {}),
+          // Only the functions that push know the platform applications (none without phone push).
+          ...(spec.access.push && this.pushPlatforms ? this.pushPlatforms.environment : {}),
           // Declared empty so that `sam local start-api --env-vars` may set them (SAM overrides only
           // variables the template declares): a DynamoDB Local endpoint, a local signing key, a plain token.
           ...SAM_LOCAL_OVERRIDES,
@@ -524,6 +540,8 @@ export class CibaProvider extends Construct {
       if (this.deliveryQueue === undefined) throw new Error(`${name} sends to the delivery queue, which a poll-only provider does not have`);
       this.deliveryQueue.grantSendMessages(fn);
     }
+    // Without phone push a function that could push simply never does: nothing to grant.
+    if (access.push && this.pushPlatforms) this.pushPlatforms.grantPush(fn);
   }
 
   /** Connects a worker to what invokes it; the event source grants the reading (stream or queue). */
@@ -542,15 +560,25 @@ export class CibaProvider extends Construct {
             retryAttempts: 10,
             maxRecordAge: Duration.days(1),
             onFailure: new SqsDlq(this.streamFailureQueue!),
-            // Only authentication requests whose client is notified: every other write (clients, devices,
-            // polls of poll-mode requests) costs no invocation. Deletions have no new image and notify
-            // nobody (lambdas/core/notification/plan-notifications.ts).
+            // Only authentication requests that notify someone: those of ping and push clients, and new
+            // ones with devices to push to (any mode). Every other write (clients, devices, polls of
+            // poll-mode requests) costs no invocation. Deletions have no new image and notify nobody
+            // (lambdas/core/notification/plan-notifications.ts). The two patterns are alternatives.
             filters: [
               lambda.FilterCriteria.filter({
                 dynamodb: {
                   NewImage: {
                     [tableSchema.partitionKey]: { S: lambda.FilterRule.beginsWith(keyPrefix.authRequest) },
                     deliveryMode: { S: lambda.FilterRule.or('ping', 'push') },
+                  },
+                },
+              }),
+              lambda.FilterCriteria.filter({
+                eventName: lambda.FilterRule.isEqual('INSERT'),
+                dynamodb: {
+                  NewImage: {
+                    [tableSchema.partitionKey]: { S: lambda.FilterRule.beginsWith(keyPrefix.authRequest) },
+                    pushTargets: lambda.FilterRule.exists(),
                   },
                 },
               }),

@@ -178,6 +178,8 @@ export interface PhoneNotification {
 
 /** Mobile push (SNS platform endpoints when deployed; the local runner's stand-in locally). */
 export interface PushService {
+  /** Whether devices of this platform can be reached (SNS has a platform application for it). */
+  supportsPlatform(platform: PushPlatform): boolean;
   /** Creates, or updates, the platform endpoint for a device's push token; returns its address. */
   registerDevice(device: { readonly deviceId: string; readonly platform: PushPlatform; readonly pushToken: string; readonly endpointArn?: string }): Promise<string>;
   /** Sends the push; 'disabled' when the platform has disabled the endpoint (the app is gone). */

@@ -126,19 +126,28 @@ describe('The table stream', () => {
     expect(mapping?.BatchSize).toBeLessThanOrEqual(100);
   });
 
-  it('passes the dispatcher only authentication requests in ping or push mode', () => {
+  it('passes the dispatcher only authentication requests of ping or push clients, and new ones with phones to push to', () => {
     const [mapping] = mappingsOf(byDefault, notifying.provider, dispatcherName);
     const { Filters } = (mapping as { FilterCriteria: { Filters: { Pattern: string }[] } }).FilterCriteria;
-    expect(Filters).toHaveLength(1);
-    expect(Filters[0]!.Pattern).toContain(keyPrefix.authRequest);
-    expect(JSON.parse(Filters[0]!.Pattern)).toEqual({
-      dynamodb: {
-        NewImage: {
-          pk: { S: [{ prefix: keyPrefix.authRequest }] },
-          deliveryMode: { S: ['ping', 'push'] },
+    expect(Filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
+      {
+        dynamodb: {
+          NewImage: {
+            pk: { S: [{ prefix: keyPrefix.authRequest }] },
+            deliveryMode: { S: ['ping', 'push'] },
+          },
         },
       },
-    });
+      {
+        eventName: ['INSERT'],
+        dynamodb: {
+          NewImage: {
+            pk: { S: [{ prefix: keyPrefix.authRequest }] },
+            pushTargets: [{ exists: true }],
+          },
+        },
+      },
+    ]);
   });
 });
 

@@ -12,6 +12,10 @@ class LocalPushService implements PushService {
   private readonly inboxes = new Map<string, PhoneNotification[]>();
   private readonly disabled = new Set<string>();
 
+  supportsPlatform(): boolean {
+    return true;
+  }
+
   async registerDevice(device: { deviceId: string; platform: PushPlatform; pushToken: string; endpointArn?: string }): Promise<string> {
     const endpointArn = device.endpointArn ?? `arn:aws:sns:local:000000000000:endpoint/${device.platform}/ciba/${device.deviceId}`;
     this.disabled.delete(endpointArn); // a new token enables the endpoint again, as SNS does

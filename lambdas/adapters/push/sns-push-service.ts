@@ -58,6 +58,10 @@ export class SnsPushService implements PushService {
     private readonly platformApplications: Readonly<Partial<Record<PushPlatform, string>>>,
   ) {}
 
+  supportsPlatform(platform: PushPlatform): boolean {
+    return this.platformApplications[platform] !== undefined;
+  }
+
   async registerDevice(device: { readonly deviceId: string; readonly platform: PushPlatform; readonly pushToken: string; readonly endpointArn?: string }): Promise<string> {
     const application = this.applicationOf(device.platform);
     // An endpoint under another application (the deployment's application was replaced) is not reused.

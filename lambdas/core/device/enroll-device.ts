@@ -65,6 +65,10 @@ export async function enrollDevice(request: HttpRequest, deps: EnrollmentDepende
   const platform = readPlatform(body.platform);
   const pushToken = readPushToken(body.push_token);
   const userCode = readUserCode(body.user_code);
+  // Checked before the one-time code is spent: a phone this deployment cannot reach is refused whole.
+  if (pushToken !== undefined && deps.push && !deps.push.supportsPlatform(platform)) {
+    throw new InvalidRequest(`this deployment cannot push to ${platform} devices`);
+  }
   const now = deps.clock.now();
   // Consuming the code is one conditional delete: of two devices racing with one code, one wins.
   const sub = await deps.devices.consumeEnrollmentCode(hashSecret(code), now);

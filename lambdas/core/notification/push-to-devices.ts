@@ -35,10 +35,16 @@ export async function pushToDevices(request: AuthRequest, deps: PhonePushDepende
     { iss: deps.config.issuer, aud: PUSH_SIGNATURE_AUDIENCE, auth_req_id: request.authReqId, iat: now, exp: Math.ceil(request.expiresAt / 1000) },
   );
   for (const target of targets) {
-    const outcome = await deps.push.notify({ platform: target.platform, endpointArn: target.endpointArn as string }, { authReqId: request.authReqId, signature });
-    if (outcome === 'disabled') {
-      await deps.devices.setStatus(target.deviceId, 'unreachable');
-      await deps.users.putDeviceSummary(request.sub, { ...target, status: 'unreachable' });
+    // One phone's failure is not another's: each is pushed once, and a failed push is logged, not
+    // retried (a retry would push the others again). The app also finds the request when it is opened.
+    try {
+      const outcome = await deps.push.notify({ platform: target.platform, endpointArn: target.endpointArn as string }, { authReqId: request.authReqId, signature });
+      if (outcome === 'disabled') {
+        await deps.devices.setStatus(target.deviceId, 'unreachable');
+        await deps.users.putDeviceSummary(request.sub, { ...target, status: 'unreachable' });
+      }
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'push to a device failed', deviceId: target.deviceId, platform: target.platform, error: String(error) }));
     }
   }
   return 'sent';

@@ -170,7 +170,7 @@ describe('notify', () => {
     await expect(service().notify({ platform, endpointArn }, notification)).resolves.toBe('sent');
     const calls = sns.commandCalls(PublishCommand);
     expect(calls).toHaveLength(1);
-    const input = calls[0]!.args[0].input as Record<string, unknown>;
+    const input = { ...calls[0]!.args[0].input } as Record<string, unknown>;
     const message = JSON.parse(input.Message as string) as Record<string, unknown>;
     const payloads = Object.fromEntries(
       Object.entries(message).filter(([key]) => key !== 'default').map(([key, value]) => [key, JSON.parse(value as string) as unknown]),
