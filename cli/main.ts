@@ -43,29 +43,55 @@ const USAGE = `usage:
   ciba dead-letters redrive <auth_req_id> | --all
 options: --local (default) | --table <name> [--region R] [--endpoint URL], --json`;
 
-const { values: flags, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    local: { type: 'boolean' },
-    table: { type: 'string' },
-    region: { type: 'string' },
-    endpoint: { type: 'string' },
-    json: { type: 'boolean' },
-    name: { type: 'string' },
-    'auth-method': { type: 'string' },
-    mode: { type: 'string' },
-    scope: { type: 'string' },
-    metadata: { type: 'string' },
-    sub: { type: 'string' },
-    email: { type: 'string' },
-    phone: { type: 'string' },
-    certificate: { type: 'string' },
-    kid: { type: 'string' },
-    alg: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-    all: { type: 'boolean' },
-  },
-});
+const OPTIONS = {
+  local: { type: 'boolean' },
+  table: { type: 'string' },
+  region: { type: 'string' },
+  endpoint: { type: 'string' },
+  json: { type: 'boolean' },
+  name: { type: 'string' },
+  'auth-method': { type: 'string' },
+  mode: { type: 'string' },
+  scope: { type: 'string' },
+  metadata: { type: 'string' },
+  sub: { type: 'string' },
+  email: { type: 'string' },
+  phone: { type: 'string' },
+  certificate: { type: 'string' },
+  kid: { type: 'string' },
+  alg: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  all: { type: 'boolean' },
+} as const;
+
+/**
+ * Options are only the names above; anything else is an argument. Ids are random base64url, and one in
+ * 64 starts with "-": `ciba requests show -bXYZ...` must show that request, not fail on option -b.
+ */
+function splitArguments(argv: readonly string[]): { options: string[]; positionals: string[] } {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  const known = new Map<string, { type: string }>(Object.entries(OPTIONS).flatMap(([name, spec]) => [[`--${name}`, spec], ...('short' in spec ? [[`-${spec.short}`, spec] as [string, { type: string }]] : [])]));
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (token === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    const spec = known.get(token.split('=')[0] as string);
+    if (!spec) {
+      positionals.push(token);
+      continue;
+    }
+    options.push(token);
+    if (spec.type === 'string' && !token.includes('=') && i + 1 < argv.length) options.push(argv[++i] as string);
+  }
+  return { options, positionals };
+}
+
+const split = splitArguments(process.argv.slice(2));
+const flags = parseArgs({ args: split.options, options: OPTIONS }).values;
+const positionals = split.positionals;
 
 function print(human: string, data: unknown): void {
   console.log(flags.json ? JSON.stringify(data, null, 2) : human);

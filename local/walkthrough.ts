@@ -23,7 +23,7 @@ export function walkthrough(issuer: string, initialAccessToken: string): string 
   # 3. Poll: the user has not answered yet -> {"error":"authorization_pending",...}
   curl -s -u "$CLIENT_ID:$CLIENT_SECRET" "$ISSUER/token" -d grant_type=urn:openid:params:grant-type:ciba -d auth_req_id="$AUTH_REQ_ID"; echo
 
-  # 4. Approve: open ${issuer}/simulator, enter jane.doe, press Allow.
+  # 4. Approve: open ${issuer}/simulator, enter jane.doe, press Allow, then Confirm with PIN.
   #    (Unattended instead: curl -s -X POST "$ISSUER/test/ciba/approve?auth_req_id=$AUTH_REQ_ID&action=allow")
 
   # 5. Poll again (at least 5 s after the last poll): the tokens

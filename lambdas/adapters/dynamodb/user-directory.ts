@@ -12,6 +12,9 @@ import { fromItem, toItem } from './attributes.js';
 import { condition } from './conditions.js';
 import { keyPrefix } from './table-schema.js';
 
+/** Concurrent changes to one user are rare (a few devices enrolling at once): a few retries settle them. */
+const MAX_UPDATE_ATTEMPTS = 8;
+
 export class UserExistsError extends Error {
   constructor(username: string) {
     super(`a user named ${username}, or with the same sub, email or phone number, already exists`);
@@ -56,7 +59,7 @@ export class DynamoDbUserDirectory implements UserDirectory {
   async createUser(user: User): Promise<void> {
     const problem = usernameProblem(user.username);
     if (problem) throw new Error(problem);
-    const record = { ...user };
+    const record = { ...user, version: 1 };
     const put = (pk: string): TransactWriteItem => ({ Put: { TableName: this.tableName, Item: toItem({ pk, ...record }), ConditionExpression: condition.isNew } });
     try {
       await this.dynamodb.send(
@@ -81,11 +84,8 @@ export class DynamoDbUserDirectory implements UserDirectory {
       }),
     );
     const failures = Number(Attributes?.userCodeFailures?.N ?? 0);
-    if (failures >= policy.maxFailures) {
-      // The lock goes on every copy, so the hint lookup of the next request sees it with no extra read.
-      const current = Attributes ? toUser(fromItem(Attributes)) : user;
-      await this.replaceUser({ ...current, lockedUntil: policy.lockUntil });
-    }
+    // The lock goes on every copy, so the hint lookup of the next request sees it with no extra read.
+    if (failures >= policy.maxFailures) await this.updateUser(user.sub, (current) => ({ ...current, lockedUntil: policy.lockUntil }));
   }
 
   async clearUserCodeFailures(sub: string): Promise<void> {
@@ -100,22 +100,48 @@ export class DynamoDbUserDirectory implements UserDirectory {
   }
 
   async putDeviceSummary(sub: string, summary: DeviceSummary): Promise<void> {
-    const user = await this.findBySub(sub);
-    if (!user) return;
-    const devices = [...(user.devices ?? []).filter((device) => device.deviceId !== summary.deviceId), summary];
-    await this.replaceUser({ ...user, devices });
+    await this.updateUser(sub, (user) => ({ ...user, devices: [...(user.devices ?? []).filter((device) => device.deviceId !== summary.deviceId), summary] }));
   }
 
   async setUserCode(sub: string, userCodeHash: string): Promise<boolean> {
-    const user = await this.findBySub(sub);
-    if (!user) return false;
-    await this.replaceUser({ ...user, userCodeHash });
-    return true;
+    return (await this.updateUser(sub, (user) => ({ ...user, userCodeHash }))) !== undefined;
   }
 
-  /** Rewrites the user and every copy, if the user still exists (the failure count starts again). */
+  /** Rewrites the user and every copy (CLI: unlock); the failure count starts again. */
   async replaceUser(user: User): Promise<void> {
-    const put = (pk: string): TransactWriteItem => ({ Put: { TableName: this.tableName, Item: toItem({ pk, ...user }), ConditionExpression: condition.exists } });
-    await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [put(keyPrefix.user + user.sub), ...loginKeysOf(user).map((key) => put(keyPrefix.login + key))] }));
+    await this.updateUser(user.sub, () => user);
+  }
+
+  /**
+   * Read, change, write back every copy, with optimistic concurrency: the write holds only if the
+   * user's version is still the one read, so two changes at once (two devices enrolling) both land,
+   * one after the other, instead of one overwriting the other. Returns the user as written.
+   */
+  async updateUser(sub: string, change: (user: User) => User): Promise<User | undefined> {
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.user + sub } }, ConsistentRead: true }));
+      if (!Item) return undefined;
+      const version = Number(Item.version?.N ?? 0);
+      const next = change(toUser(fromItem(Item)));
+      const record = { ...next, version: version + 1 };
+      const owner: TransactWriteItem = {
+        Put: {
+          TableName: this.tableName,
+          Item: toItem({ pk: keyPrefix.user + sub, ...record }),
+          ConditionExpression: version === 0 ? 'attribute_not_exists(version)' : 'version = :version',
+          ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': { N: String(version) } } }),
+        },
+      };
+      const copies = loginKeysOf(next).map((key): TransactWriteItem => ({ Put: { TableName: this.tableName, Item: toItem({ pk: keyPrefix.login + key, ...record }) } }));
+      try {
+        await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [owner, ...copies] }));
+        return next;
+      } catch (error) {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+        const conflict = (error as { name?: string }).name === 'TransactionCanceledException' && reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict');
+        if (!conflict) throw error;
+      }
+    }
+    throw new Error(`user ${sub} kept changing under ${MAX_UPDATE_ATTEMPTS} attempts to update it`);
   }
 }

@@ -326,7 +326,7 @@ describe('docs/device-api.openapi.yaml', () => {
       clock: { now: () => 0 },
       devices: { consumeEnrollmentCode: async () => 'sub-1', create: async () => undefined },
       users: { putDeviceSummary: async () => undefined, setUserCode: async () => true },
-      push: { registerDevice: async () => 'arn:aws:sns:local:0:endpoint/APNS/app/1', notify: async () => 'sent' as const },
+      push: { supportsPlatform: () => true, registerDevice: async () => 'arn:aws:sns:local:0:endpoint/APNS/app/1', notify: async () => 'sent' as const },
     };
     const jwk = JSON.parse(example('device-public-jwk')) as Record<string, string>;
     const response = await enrollDevice(
