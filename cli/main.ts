@@ -12,6 +12,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import QRCode from 'qrcode';
 import { DynamoDbAuthRequestRepository } from '../lambdas/adapters/dynamodb/auth-request-repository.js';
 import { DynamoDbClientRepository } from '../lambdas/adapters/dynamodb/client-repository.js';
 import { DynamoDbDeadLetterRepository } from '../lambdas/adapters/dynamodb/dead-letter-repository.js';
@@ -21,6 +22,7 @@ import { DynamoDbUserDirectory } from '../lambdas/adapters/dynamodb/user-directo
 import { jwkFromPemCertificate } from '../lambdas/core/client-keys/x509.js';
 import { issueEnrollmentCode } from '../lambdas/core/device/enrollment-code.js';
 import { redriveDeadLetter } from '../lambdas/core/notification/redrive-dead-letter.js';
+import { enrollmentUri } from '../lambdas/core/device/enrollment-code.js';
 import { OAuthError } from '../lambdas/core/errors.js';
 import { systemClock } from '../lambdas/core/ports.js';
 import { hashUserCode } from '../lambdas/core/secrets/user-code-hash.js';
@@ -34,7 +36,7 @@ const USAGE = `usage:
   ciba users create <username> [--sub S] [--name N] [--email E] [--phone P]
   ciba users set-user-code <username> <user_code>
   ciba users unlock <username>
-  ciba users enroll-code <username>
+  ciba users enroll-code <username> [--issuer URL]   (prints the enrollment URI as a QR code)
   ciba devices list <username>
   ciba devices revoke <device_id>
   ciba evidence list <username>
@@ -62,6 +64,7 @@ const OPTIONS = {
   alg: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   all: { type: 'boolean' },
+  issuer: { type: 'string' },
 } as const;
 
 /**
@@ -206,8 +209,11 @@ async function main(): Promise<void> {
       const user = await new DynamoDbUserDirectory(dynamodb, target.tableName).findByLoginHint(argument);
       if (!user) throw new Error(`no user ${argument}`);
       const { code, expiresAt } = await issueEnrollmentCode(user.sub, new DynamoDbDeviceRepository(dynamodb, target.tableName), systemClock);
-      print(`Enrollment code for ${argument} (one use, until ${new Date(expiresAt).toISOString()}):\n  ${code}`, {
+      const uri = enrollmentUri(target.issuer, code);
+      const qr = flags.json ? '' : await QRCode.toString(uri, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
+      print(`Enrollment for ${argument} (one use, until ${new Date(expiresAt).toISOString()}). Scan with the app:\n${qr}\n  ${uri}\n  code: ${code}`, {
         enrollment_code: code,
+        enrollment_uri: uri,
         sub: user.sub,
         expires_at: new Date(expiresAt).toISOString(),
       });

@@ -3,23 +3,26 @@
  * given) or a deployed stack's table (`--table <name>`, with your usual AWS credentials and region).
  */
 export interface Target {
+  /** The provider's issuer, for what the CLI hands to devices (the enrollment URI). */
+  readonly issuer: string;
   readonly tableName: string;
   readonly endpoint?: string;
   readonly region: string;
   readonly description: string;
 }
 
-export function resolveTarget(flags: { local?: boolean; table?: string; region?: string; endpoint?: string }): Target {
+export function resolveTarget(flags: { local?: boolean; table?: string; region?: string; endpoint?: string; issuer?: string }): Target {
   const region = flags.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
   const table = flags.table || process.env.CIBA_TABLE_NAME;
+  const issuer = (flags.issuer || process.env.CIBA_ISSUER || `http://localhost:${process.env.PORT || 3000}`).replace(/\/+$/, '');
   if (table && !flags.local) {
     const endpoint = flags.endpoint || process.env.CIBA_DYNAMODB_ENDPOINT || undefined;
-    return { tableName: table, region, ...(endpoint ? { endpoint } : {}), description: `table ${table} (${endpoint ?? region})` };
+    return { issuer, tableName: table, region, ...(endpoint ? { endpoint } : {}), description: `table ${table} (${endpoint ?? region})` };
   }
   const port = process.env.CIBA_DYNAMODB_PORT || '8000';
   const endpoint = flags.endpoint || `http://127.0.0.1:${port}`;
   // DynamoDB Local accepts any credentials; the SDK insists on having some.
   process.env.AWS_ACCESS_KEY_ID ||= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ||= 'local';
-  return { tableName: table || 'ciba-local', endpoint, region, description: `local runner (DynamoDB Local at ${endpoint})` };
+  return { issuer, tableName: table || 'ciba-local', endpoint, region, description: `local runner (DynamoDB Local at ${endpoint})` };
 }

@@ -14,3 +14,11 @@ export async function issueEnrollmentCode(sub: string, devices: DeviceRepository
   await devices.createEnrollmentCode(hashSecret(code), sub, expiresAt);
   return { code, expiresAt };
 }
+
+/**
+ * The enrollment URI a QR code carries (docs/device-protocol.md, "Enrollment"): the issuer the app
+ * must talk to and the one-time code. The app accepts only issuers it was built for.
+ */
+export function enrollmentUri(issuer: string, code: string): string {
+  return `ciba-enroll://enroll?${new URLSearchParams({ issuer, code }).toString()}`;
+}

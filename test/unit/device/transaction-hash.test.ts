@@ -159,3 +159,13 @@ describe('transactionHash', () => {
     expect(transactionHash({ ...transaction, authorization_details: two })).not.toBe(transactionHash({ ...transaction, authorization_details: [...two].reverse() }));
   });
 });
+
+describe('enrollmentUri', () => {
+  it('carries the issuer and the one-time code, URL-encoded, under the ciba-enroll scheme', async () => {
+    const { enrollmentUri } = await import('../../../lambdas/core/device/enrollment-code.js');
+    const uri = new URL(enrollmentUri('https://ciba.example/prod', 'abc-DEF_123'));
+    expect(uri.protocol).toBe('ciba-enroll:');
+    expect(uri.searchParams.get('issuer')).toBe('https://ciba.example/prod');
+    expect(uri.searchParams.get('code')).toBe('abc-DEF_123');
+  });
+});
