@@ -260,6 +260,23 @@ export interface CibaProviderProps {
    * @default - no phone push: devices enroll without push and poll the device API
    */
   readonly push?: PushPlatformsProps;
+
+  /**
+   * The operator's external authentication service (docs/external-service.md), for acr values whose
+   * policy (`acrPolicies`) has channel `external`. HTTP Basic credentials come from a Secrets Manager
+   * secret holding `{"username", "password"}`; with `auth: 'jwt'` the provider signs its calls instead.
+   * @default no external service
+   */
+  readonly externalService?: {
+    readonly url: string;
+    readonly auth: 'basic' | 'jwt';
+    /** Required with `auth: 'basic'`. */
+    readonly credentialsSecret?: secretsmanager.ISecret;
+    /** @default 3000 */
+    readonly timeoutMs?: number;
+    /** The name logs and metrics use. @default the URL's host */
+    readonly name?: string;
+  };
 }
 
 /** A deployed CIBA provider. */
@@ -297,6 +314,9 @@ export class CibaProvider extends Construct {
   public readonly issuer: string;
   /** The SNS platform applications reaching the phones; undefined without `push`. */
   public readonly pushPlatforms?: PushPlatforms;
+
+  /** The secret with the external authentication service's HTTP Basic credentials, when given. */
+  public readonly externalServiceSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: CibaProviderProps = {}) {
     super(scope, id);
@@ -398,12 +418,17 @@ export class CibaProvider extends Construct {
     }
 
     if (props.push !== undefined) this.pushPlatforms = new PushPlatforms(this, 'PushPlatforms', props.push);
+    if (props.externalService?.auth === 'basic' && !props.externalService.credentialsSecret) {
+      throw new Error('CibaProvider: externalService with auth basic needs credentialsSecret');
+    }
+    this.externalServiceSecret = props.externalService?.credentialsSecret;
 
     const tunables = tunableEnvironment(props, deliveryModes);
     // Fail at synth, not at the first cold start: run the functions' own configuration parser over the
     // values known now (tokens resolve only at deploy time, so they get placeholders).
     loadConfig({
       ...tunables,
+      ...(props.externalService ? { ...externalServiceEnvironment(props.externalService), CIBA_EXTERNAL_SERVICE_SECRET: 'secret' } : {}),
       CIBA_ISSUER: Token.isUnresolved(this.issuer) ? 'https://issuer.invalid' : this.issuer,
       CIBA_TABLE_NAME: 'table',
       CIBA_SIGNING: 'kms',
@@ -434,6 +459,7 @@ export class CibaProvider extends Construct {
           ...(spec.access.deliveryQueue && this.deliveryQueue ? { CIBA_DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl } : {}),
           // Only the functions that push know the platform applications (none without phone push).
           ...(spec.access.push && this.pushPlatforms ? this.pushPlatforms.environment : {}),
+          ...(spec.access.externalServiceSecret && props.externalService ? externalServiceEnvironment(props.externalService) : {}),
           // Declared empty so that `sam local start-api --env-vars` may set them (SAM overrides only
           // variables the template declares): a DynamoDB Local endpoint, a local signing key, a plain token.
           ...SAM_LOCAL_OVERRIDES,
@@ -542,6 +568,7 @@ export class CibaProvider extends Construct {
     }
     // Without phone push a function that could push simply never does: nothing to grant.
     if (access.push && this.pushPlatforms) this.pushPlatforms.grantPush(fn);
+    if (access.externalServiceSecret) this.externalServiceSecret?.grantRead(fn);
   }
 
   /** Connects a worker to what invokes it; the event source grants the reading (stream or queue). */
@@ -641,4 +668,15 @@ function tunableEnvironment(props: CibaProviderProps, deliveryModes: readonly De
   if (props.defaultAcr !== undefined) environment.CIBA_DEFAULT_ACR = props.defaultAcr;
   if (props.defaultProfile !== undefined) environment.CIBA_DEFAULT_PROFILE = props.defaultProfile;
   return environment;
+}
+
+/** The CIBA_EXTERNAL_SERVICE_* variables of the functions that call the external service. */
+function externalServiceEnvironment(service: NonNullable<CibaProviderProps['externalService']>): Record<string, string> {
+  return {
+    CIBA_EXTERNAL_SERVICE_URL: service.url,
+    CIBA_EXTERNAL_SERVICE_AUTH: service.auth,
+    ...(service.auth === 'basic' && service.credentialsSecret ? { CIBA_EXTERNAL_SERVICE_SECRET: service.credentialsSecret.secretArn } : {}),
+    ...(service.timeoutMs !== undefined ? { CIBA_EXTERNAL_SERVICE_TIMEOUT_MS: String(service.timeoutMs) } : {}),
+    ...(service.name !== undefined ? { CIBA_EXTERNAL_SERVICE_NAME: service.name } : {}),
+  };
 }

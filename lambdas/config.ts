@@ -24,8 +24,11 @@ export type InitialAccessTokenConfig =
  * them to how the user is reached and verified).
  */
 export interface AcrPolicy {
-  /** Who authenticates the user: an enrolled authentication device (the phone app, or the simulator). */
-  readonly channel: 'device';
+  /**
+   * Who authenticates the user: `device`, an enrolled authentication device (the phone app, or the
+   * simulator); `external`, the operator's authentication service (docs/external-service.md).
+   */
+  readonly channel: 'device' | 'external';
   /** `required`: an approval must report how the user was verified (amr pin, fpt, face ...). */
   readonly userVerification: 'required' | 'optional';
 }
@@ -50,6 +53,20 @@ export type PushConfig =
   | { readonly kind: 'sns'; readonly platformApplications: Readonly<Partial<Record<'APNS' | 'APNS_SANDBOX' | 'FCM', string>>> }
   | { readonly kind: 'local' };
 
+/** The operator's external authentication service (the SecureAuth / Keycloak HTTP channel way). */
+export interface ExternalServiceConfig {
+  /** Base URL; the provider calls {url}/verify-user and {url}/start-authentication. */
+  readonly url: string;
+  /** How the provider authenticates to it: HTTP Basic, or a JWT it signs with its own key. */
+  readonly auth:
+    | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+    | { readonly kind: 'basicSecret'; readonly secretId: string }
+    | { readonly kind: 'jwt' };
+  readonly timeoutMs: number;
+  /** The name operators see in logs and metrics. */
+  readonly name: string;
+}
+
 export interface Config {
   /** The issuer identifier; every endpoint URL is this plus its path. */
   readonly issuer: string;
@@ -70,6 +87,8 @@ export interface Config {
    * reachable device, to be decided by the automated approval endpoint.
    */
   readonly allowDevicelessRequests: boolean;
+  /** The external authentication service, for acr values whose channel is `external`. */
+  readonly externalService?: ExternalServiceConfig;
   readonly authRequest: {
     /** expires_in when the client sends no requested_expiry. */
     readonly defaultExpirySeconds: number;
@@ -206,11 +225,14 @@ function acr(env: Env): Pick<Config, 'acrValues' | 'acrPolicies' | 'defaultAcr'>
     for (const [value, policy] of Object.entries(parsed as Record<string, Partial<AcrPolicy>>)) {
       const channel = policy?.channel ?? 'device';
       const userVerification = policy?.userVerification ?? 'optional';
-      if (channel !== 'device') throw new ConfigurationError('CIBA_ACR_POLICIES', `${value}: channel must be device`);
+      if (channel !== 'device' && channel !== 'external') throw new ConfigurationError('CIBA_ACR_POLICIES', `${value}: channel must be device or external`);
       if (userVerification !== 'required' && userVerification !== 'optional') {
         throw new ConfigurationError('CIBA_ACR_POLICIES', `${value}: userVerification must be required or optional`);
       }
       policies[value] = { channel, userVerification };
+    }
+    if (Object.values(policies).some((policy) => policy.channel === 'external') && !env.CIBA_EXTERNAL_SERVICE_URL) {
+      throw new ConfigurationError('CIBA_EXTERNAL_SERVICE_URL', 'is required when an acr policy uses the external channel');
     }
   } else {
     policies = Object.fromEntries(list(env, 'CIBA_ACR_VALUES', ['ciba', 'push']).map((value) => [value, { channel: 'device', userVerification: 'optional' } as const]));
@@ -234,6 +256,28 @@ function push(env: Env): PushConfig | undefined {
     throw new ConfigurationError('CIBA_SNS_FCM_APPLICATION_ARN', 'or an APNS application ARN is required with CIBA_PUSH=sns');
   }
   return { kind, platformApplications };
+}
+
+function externalService(env: Env): ExternalServiceConfig | undefined {
+  const url = env.CIBA_EXTERNAL_SERVICE_URL;
+  if (!url) return undefined;
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigurationError('CIBA_EXTERNAL_SERVICE_URL', `must be a URL, got ${JSON.stringify(url)}`);
+  }
+  const kind = env.CIBA_EXTERNAL_SERVICE_AUTH || 'basic';
+  let auth: ExternalServiceConfig['auth'];
+  if (kind === 'jwt') auth = { kind };
+  else if (kind !== 'basic') throw new ConfigurationError('CIBA_EXTERNAL_SERVICE_AUTH', `must be basic or jwt, got ${JSON.stringify(kind)}`);
+  else if (env.CIBA_EXTERNAL_SERVICE_SECRET) auth = { kind: 'basicSecret', secretId: env.CIBA_EXTERNAL_SERVICE_SECRET };
+  else auth = { kind: 'basic', username: required(env, 'CIBA_EXTERNAL_SERVICE_USERNAME'), password: required(env, 'CIBA_EXTERNAL_SERVICE_PASSWORD') };
+  return {
+    url: url.replace(/\/+$/, ''),
+    auth,
+    timeoutMs: integer(env, 'CIBA_EXTERNAL_SERVICE_TIMEOUT_MS', 3000, 100, 10_000),
+    name: env.CIBA_EXTERNAL_SERVICE_NAME || new URL(url).host,
+  };
 }
 
 function profile(env: Env): 'core' | 'fapi' {
@@ -260,6 +304,7 @@ export function loadConfig(env: Env): Config {
     delivery: delivery(env),
     ...(push(env) ? { push: push(env) } : {}),
     allowDevicelessRequests: flag(env, 'CIBA_ALLOW_DEVICELESS_REQUESTS'),
+    ...(externalService(env) ? { externalService: externalService(env) } : {}),
     authRequest: {
       defaultExpirySeconds,
       maxExpirySeconds,

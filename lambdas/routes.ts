@@ -22,6 +22,8 @@ export interface HandlerAccess {
   readonly deliveryQueue?: 'send';
   /** SNS mobile push: creating and updating platform endpoints, publishing to them. */
   readonly push?: boolean;
+  /** The secret holding the external authentication service's HTTP Basic credentials. */
+  readonly externalServiceSecret?: boolean;
 }
 
 /**
@@ -56,7 +58,9 @@ const handlerSpecs = {
   backchannelAuthentication: {
     entry: 'lambdas/handlers/backchannel-authentication.ts',
     description: 'Backchannel authentication endpoint (CIBA Core §7)',
-    access: { table: 'readWrite', signingKey: 'publicKey' },
+    // Signs (the external service may authenticate the provider's calls with a JWT) and reads the
+    // external service's credentials when it uses HTTP Basic.
+    access: { table: 'readWrite', signingKey: 'sign', externalServiceSecret: true },
   },
   token: {
     entry: 'lambdas/handlers/token.ts',
@@ -100,6 +104,11 @@ const handlerSpecs = {
     description: 'Automated approval for unattended test runs (conformance suite automated_ciba_approval_url)',
     access: { table: 'readWrite' },
     feature: 'automatedApproval',
+  },
+  externalCallback: {
+    entry: 'lambdas/handlers/external-callback.ts',
+    description: "The external authentication service's answer (accept or reject) to a request it was asked to authenticate",
+    access: { table: 'readWrite' },
   },
   notificationDispatcher: {
     entry: 'lambdas/handlers/notification-dispatcher.ts',
@@ -145,6 +154,7 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/simulator', handler: 'simulator' },
   { method: 'POST', path: '/simulator/enrollment-code', handler: 'simulator' },
   { method: 'GET', path: '/simulator/push-inbox', handler: 'simulator' },
+  { method: 'POST', path: '/external/callback/{auth_req_id}', handler: 'externalCallback' },
   { method: 'POST', path: '/test/ciba/approve', handler: 'automatedApproval' },
 ];
 
@@ -156,4 +166,5 @@ export const endpointPaths = {
   token: '/token',
   registration: '/register',
   simulator: '/simulator',
+  externalCallback: '/external/callback/{auth_req_id}',
 } as const;

@@ -36,6 +36,8 @@ export interface ClientMetadata {
   readonly backchannel_client_notification_endpoint?: string;
   readonly backchannel_authentication_request_signing_alg?: string;
   readonly backchannel_user_code_parameter?: boolean;
+  /** OIDC Registration §2: the acr values to use when the client asks for none. */
+  readonly default_acr_values?: readonly string[];
   /** RFC 9396 §10: the authorization details types the client may send. */
   readonly authorization_details_types?: readonly string[];
   /** This provider's extension: `fapi` applies the FAPI-CIBA profile to the client (see client-profile.ts). */
@@ -106,6 +108,18 @@ export interface AuthRequest {
   readonly userVerificationRequired?: boolean;
   /** How the user authenticated, for the ID token's amr (OIDC Core §2). */
   readonly amr?: readonly string[];
+  /** Who authenticates the user (the acr's policy): an enrolled device, or the external service. */
+  readonly channel?: 'device' | 'external';
+  /** The login_hint as the client sent it, passed on to an external service. */
+  readonly loginHint?: string;
+  /** Open Banking: the consent (intent) the client asks the user to authorise, passed through to the tokens. */
+  readonly openbankingIntentId?: string;
+  /** External channel: the hash of the per-request callback credential (single request). */
+  readonly callbackCredentialHash?: string;
+  /** External channel: what the service's accepted callback added to the ID token. */
+  readonly externalClaims?: Readonly<Record<string, unknown>>;
+  /** External channel: the fingerprint of the callback that decided, so a repeat is recognised. */
+  readonly externalFingerprint?: string;
   /** The user's reachable devices when the request was made: where the phone push goes. */
   readonly pushTargets?: readonly DeviceSummary[];
   /** Ping and push: where and with which bearer token the result is announced (CIBA Core §7.1, §10). */

@@ -43,6 +43,13 @@ export interface DecisionOptions {
   readonly userVerified?: boolean;
   /** A device's signed decision: the hash it signed must be the request's, and the evidence is kept. */
   readonly evidence?: Evidence;
+  /** The external service's callback: what it granted, and its fingerprint for idempotency. */
+  readonly external?: {
+    readonly fingerprint: string;
+    readonly scope?: string;
+    readonly claims?: Readonly<Record<string, unknown>>;
+    readonly acr?: string;
+  };
 }
 
 export type DecisionRecord = 'decided' | 'unknown' | 'notPending' | 'userVerificationRequired' | 'transactionMismatch';
@@ -71,6 +78,8 @@ export interface AuthRequestRepository {
   recordDelivery(authReqId: string, delivery: DeliveryRecord, keepUntil?: number): Promise<void>;
   /** Asks for the notification to be delivered again; false when the request no longer exists. */
   requestRedrive(authReqId: string, at: number): Promise<boolean>;
+  /** Removes a request nobody was told about (its external authentication could not be started). */
+  remove(authReqId: string): Promise<void>;
 }
 
 /**
@@ -186,6 +195,43 @@ export interface PushService {
   notify(target: { readonly platform: PushPlatform; readonly endpointArn: string }, notification: PhoneNotification): Promise<'sent' | 'disabled'>;
 }
 
+/** What the provider tells the external authentication service about a request (docs/external-service.md). */
+export interface ExternalAuthenticationRequest {
+  readonly sub: string;
+  readonly login_hint?: string;
+  readonly client_id: string;
+  readonly client_name?: string;
+  readonly scope: string;
+  readonly acr?: string;
+  readonly binding_message?: string;
+  readonly openbanking_intent_id?: string;
+}
+
+export type ExternalVerification =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'unknownUser' }
+  | { readonly kind: 'notAllowed'; readonly reason?: string }
+  /** No usable answer: down, slow, or answering nonsense. */
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+export type ExternalStart = { readonly kind: 'started' } | { readonly kind: 'unavailable'; readonly reason: string };
+
+/** The operator's authentication service (SecureAuth's external authentication, Keycloak's HTTP channel). */
+export interface ExternalAuthenticationService {
+  readonly name: string;
+  /** Before answering the client: can the service authenticate this user? */
+  verifyUser(request: ExternalAuthenticationRequest): Promise<ExternalVerification>;
+  /** After storing the request: start authenticating the user; the answer comes to the callback. */
+  startAuthentication(
+    request: ExternalAuthenticationRequest & {
+      readonly auth_req_id: string;
+      readonly authorization_details?: readonly unknown[];
+      readonly expires_at: string;
+      readonly callback: { readonly url: string; readonly credential: string };
+    },
+  ): Promise<ExternalStart>;
+}
+
 /** Gives the initial access token that protects registration (RFC 7591 §3). */
 export type InitialAccessTokenSource = () => Promise<string | undefined>;
 
@@ -210,4 +256,5 @@ export interface Dependencies {
   readonly replay: ReplayGuard;
   readonly notificationSender: NotificationSender;
   readonly push: PushService | undefined;
+  readonly externalService: ExternalAuthenticationService | undefined;
 }

@@ -2,7 +2,7 @@
  * Authentication requests in DynamoDB: `AUTHREQ#<auth_req_id>`, listed per user through the sparse
  * pendingByUser index while pending.
  */
-import { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuthRequest, Decision, DeliveryRecord, Evidence } from '../../core/model.js';
 import type { AuthRequestRepository, DecisionOptions, DecisionRecord, PollRecord } from '../../core/ports.js';
 import { all, condition, conditionFailureItem, isConditionFailure } from './conditions.js';
@@ -54,8 +54,13 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
           pk: keyPrefix.authRequest + request.authReqId,
           ...request,
           [tableSchema.timeToLiveAttribute]: Math.ceil(request.expiresAt / 1000) + this.options.expiredRetentionSeconds,
-          [index.partitionKey]: keyPrefix.pendingForUser + request.sub,
-          [index.sortKey]: `${new Date(request.createdAt).toISOString()}#${request.authReqId}`,
+          // On the user's pending list, which devices read, unless the external service authenticates.
+          ...(request.channel === 'external'
+            ? {}
+            : {
+                [index.partitionKey]: keyPrefix.pendingForUser + request.sub,
+                [index.sortKey]: `${new Date(request.createdAt).toISOString()}#${request.authReqId}`,
+              }),
         }),
         ConditionExpression: condition.isNew,
       }),
@@ -98,11 +103,15 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
     const approving = decision === 'approve';
     const { listIndex: index } = tableSchema;
     const evidence = options.evidence;
+    const external = options.external;
+    const externalSet = external
+      ? `, externalFingerprint = :fingerprint${external.scope !== undefined ? ', #scope = :scope' : ''}${external.claims !== undefined ? ', externalClaims = :claims' : ''}${external.acr !== undefined ? ', acr = :acr' : ''}`
+      : '';
     const set =
-      decision === 'approve'
+      (decision === 'approve'
         ? // The next poll, and only it, may redeem: see judgePoll.
           `#status = :approved, redeemAtPoll = pollCount + :one, decidedAt = :at${options.amr ? ', amr = :amr' : ''}`
-        : '#status = :denied, decidedAt = :at';
+        : '#status = :denied, decidedAt = :at') + externalSet;
     const update = {
       TableName: this.tableName,
       Key: key(authReqId),
@@ -119,6 +128,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
         '#status': 'status',
         ...(options.sub !== undefined ? { '#sub': 'sub' } : {}),
         ...(evidence ? { '#decision': decision } : {}),
+        ...(external?.scope !== undefined ? { '#scope': 'scope' } : {}),
       },
       ExpressionAttributeValues: {
         ':pending': { S: 'pending' },
@@ -130,6 +140,10 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
         ...(options.amr && approving ? { ':amr': toAttribute(options.amr) } : {}),
         ...(options.sub !== undefined ? { ':sub': { S: options.sub } } : {}),
         ...(evidence ? { ':transactionHash': { S: evidence.transactionHash } } : {}),
+        ...(external ? { ':fingerprint': { S: external.fingerprint } } : {}),
+        ...(external?.scope !== undefined ? { ':scope': { S: external.scope } } : {}),
+        ...(external?.claims !== undefined ? { ':claims': toAttribute(external.claims) } : {}),
+        ...(external?.acr !== undefined ? { ':acr': { S: external.acr } } : {}),
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     };
@@ -159,6 +173,8 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
     const open = old.status === 'pending' && old.expiresAt > at;
     if (open && evidence && old.transactionHashes?.[decision] !== evidence.transactionHash) return 'transactionMismatch';
     if (open && approving && old.userVerificationRequired && !options.userVerified) return 'userVerificationRequired';
+    // The external service repeating the callback that decided: the same answer again, not a conflict.
+    if (external && old.externalFingerprint === external.fingerprint) return 'decided';
     return 'notPending';
   }
 
@@ -214,6 +230,10 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
         },
       }),
     );
+  }
+
+  async remove(authReqId: string): Promise<void> {
+    await this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: key(authReqId) }));
   }
 
   async requestRedrive(authReqId: string, at: number): Promise<boolean> {

@@ -20,6 +20,8 @@ export interface AuthenticationParameters {
   readonly requestedExpiry?: string | number;
   /** RFC 9396: JSON text in a form, the JSON array itself inside a signed request. */
   readonly authorizationDetails?: unknown;
+  /** Open Banking: the consent (intent) being authorised, as in the SecureAuth seed walkthrough. */
+  readonly openbankingIntentId?: string;
 }
 
 /** The parameter names, as on the wire, and where each goes. */
@@ -34,6 +36,7 @@ export const AUTHENTICATION_PARAMETERS = {
   user_code: 'userCode',
   requested_expiry: 'requestedExpiry',
   authorization_details: 'authorizationDetails',
+  openbanking_intent_id: 'openbankingIntentId',
 } as const satisfies Record<string, keyof AuthenticationParameters>;
 
 type WireName = keyof typeof AUTHENTICATION_PARAMETERS;

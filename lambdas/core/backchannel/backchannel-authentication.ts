@@ -18,8 +18,11 @@ import { chooseAcr } from './choose-acr.js';
 import { findHintedUser } from './find-hinted-user.js';
 import { findReachableDevices } from './find-reachable-devices.js';
 import { storeAuthenticationRequest } from './store-authentication-request.js';
+import { checkOpenBankingIntentId } from './check-openbanking-intent-id.js';
+import { externalRequest, startExternalAuthentication, verifyWithExternalService } from '../external/external-channel.js';
+import { hashSecret, randomToken } from '../secrets/secrets.js';
 
-type BackchannelDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'users' | 'authRequests' | 'jwks' | 'replay' | 'signer'>;
+type BackchannelDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'users' | 'authRequests' | 'jwks' | 'replay' | 'signer' | 'externalService'>;
 
 export async function backchannelAuthentication(request: HttpRequest, deps: BackchannelDependencies): Promise<HttpResponse> {
   const form = readForm(request);
@@ -30,13 +33,19 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
   const bindingMessage = checkBindingMessage(parameters.bindingMessage, client);
   const authorizationDetails = checkAuthorizationDetails(parameters.authorizationDetails, client);
   const expiresIn = checkRequestedExpiry(parameters.requestedExpiry, deps.config.authRequest);
-  const acr = chooseAcr(parameters.acrValues, deps.config);
+  const acr = chooseAcr(parameters.acrValues, client, deps.config);
+  // The acr's policy decides who authenticates the user: their device, or the external service.
+  const channel = (acr !== undefined ? deps.config.acrPolicies[acr]?.channel : undefined) ?? 'device';
+  const openbankingIntentId = checkOpenBankingIntentId(parameters.openbankingIntentId);
   const notificationToken = checkNotificationToken(parameters.clientNotificationToken, client);
   // The user is looked up last: every cheaper check has passed by then.
   const user = await findHintedUser(parameters, client, deps);
   checkUserNotLocked(user, deps.clock);
   await checkUserCode(user, client, parameters.userCode, deps);
-  const pushTargets = findReachableDevices(user, deps.config);
+  const pushTargets = channel === 'device' ? findReachableDevices(user, deps.config) : [];
+  const external = channel === 'external' ? externalRequest({ user, loginHint: parameters.loginHint, client, scope, acr, bindingMessage, openbankingIntentId }) : undefined;
+  if (external) await verifyWithExternalService(deps.externalService, external);
+  const callbackCredential = external ? randomToken(32) : undefined;
   const interval = deps.config.authRequest.pollIntervalSeconds;
   const stored = await storeAuthenticationRequest(
     {
@@ -51,10 +60,17 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
       interval,
       notificationToken,
       pushTargets,
+      channel,
+      loginHint: parameters.loginHint,
+      openbankingIntentId,
+      callbackCredentialHash: callbackCredential !== undefined ? hashSecret(callbackCredential) : undefined,
       now: deps.clock.now(),
     },
     deps.authRequests,
   );
+  if (external && deps.externalService && callbackCredential !== undefined) {
+    await startExternalAuthentication(deps.externalService, stored, external, callbackCredential, deps.config.issuer, deps.authRequests);
+  }
   // CIBA Core §7.3: the successful response; interval matters to polling clients only.
   return json(200, { auth_req_id: stored.authReqId, expires_in: expiresIn, ...(stored.deliveryMode === 'push' ? {} : { interval }) });
 }

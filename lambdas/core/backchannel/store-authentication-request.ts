@@ -15,6 +15,10 @@ export interface NewAuthRequest {
   readonly interval: number;
   readonly notificationToken: string | undefined;
   readonly pushTargets: readonly DeviceSummary[];
+  readonly channel: 'device' | 'external';
+  readonly loginHint: string | undefined;
+  readonly openbankingIntentId: string | undefined;
+  readonly callbackCredentialHash: string | undefined;
   readonly now: number;
 }
 
@@ -48,6 +52,10 @@ export async function storeAuthenticationRequest(input: NewAuthRequest, authRequ
     pollCount: 0,
     pollTimes: [],
     ...(input.pushTargets.length > 0 ? { pushTargets: input.pushTargets } : {}),
+    ...(input.channel === 'external' ? { channel: 'external' as const } : {}),
+    ...(input.loginHint !== undefined ? { loginHint: input.loginHint } : {}),
+    ...(input.openbankingIntentId !== undefined ? { openbankingIntentId: input.openbankingIntentId } : {}),
+    ...(input.callbackCredentialHash !== undefined ? { callbackCredentialHash: input.callbackCredentialHash } : {}),
     // Copied with the request, so that delivery needs no client lookup and outlives client changes.
     ...(input.notificationToken !== undefined && input.client.metadata.backchannel_client_notification_endpoint !== undefined
       ? { notificationEndpoint: input.client.metadata.backchannel_client_notification_endpoint, notificationToken: input.notificationToken }

@@ -42,11 +42,13 @@ export interface MetadataPolicy {
   readonly allowHttpUrls?: boolean;
   /** The profile of clients that do not name one. */
   readonly defaultProfile?: CibaProfile;
+  /** The acr values the deployment offers (default_acr_values must be among them). */
+  readonly acrValues?: readonly string[];
 }
 
 /** What a deployment's configuration allows clients to register. */
-export function metadataPolicy(config: Pick<Config, 'deliveryModes' | 'allowHttpClientUrls' | 'defaultProfile'>): MetadataPolicy {
-  return { deliveryModes: config.deliveryModes, allowHttpUrls: config.allowHttpClientUrls, defaultProfile: config.defaultProfile };
+export function metadataPolicy(config: Pick<Config, 'deliveryModes' | 'allowHttpClientUrls' | 'defaultProfile' | 'acrValues'>): MetadataPolicy {
+  return { deliveryModes: config.deliveryModes, allowHttpUrls: config.allowHttpClientUrls, defaultProfile: config.defaultProfile, acrValues: config.acrValues };
 }
 
 const fail = (description: string): never => {
@@ -186,6 +188,8 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
   if (clientName !== undefined && !isDisplaySafe(clientName)) fail('client_name must not contain control or bidirectional formatting characters');
   const redirectUris = optionalStringArray(input, 'redirect_uris');
   const detailsTypes = optionalStringArray(input, 'authorization_details_types');
+  const defaultAcrValues = optionalStringArray(input, 'default_acr_values');
+  for (const acr of defaultAcrValues ?? []) if (!(policy.acrValues ?? [acr]).includes(acr)) fail(`default_acr_values: acr ${acr} is not supported`);
   for (const type of detailsTypes ?? []) if (!(type in AUTHORIZATION_DETAILS_TYPES)) fail(`authorization_details type ${type} is not supported`);
   const responseTypes = optionalStringArray(input, 'response_types');
   const scope = scopeValue(input);
@@ -199,6 +203,7 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
     ...(responseTypes !== undefined ? { response_types: responseTypes } : {}),
     ...(scope !== undefined ? { scope } : {}),
     ...(detailsTypes !== undefined ? { authorization_details_types: detailsTypes } : {}),
+    ...(defaultAcrValues !== undefined ? { default_acr_values: defaultAcrValues } : {}),
     ...(jwks !== undefined ? { jwks } : {}),
     ...(jwksUri !== undefined ? { jwks_uri: jwksUri } : {}),
     ...(tokenEndpointAuthSigningAlg !== undefined ? { token_endpoint_auth_signing_alg: tokenEndpointAuthSigningAlg } : {}),

@@ -47,12 +47,17 @@ export async function mintTokenResponse(request: AuthRequest, settings: Pick<Con
       exp: iat + settings.tokens.accessTokenSeconds,
       ...authentication,
       ...(request.authorizationDetails !== undefined ? { authorization_details: request.authorizationDetails } : {}),
+      ...(request.openbankingIntentId !== undefined ? { openbanking_intent_id: request.openbankingIntentId } : {}),
     },
   );
   const idToken = await signJwt(
     signer,
     { typ: 'JWT' },
     {
+      // What an external authentication service added about the user (never a registered claim: the
+      // callback refuses those, and the provider's own claims below come last anyway).
+      ...request.externalClaims,
+      ...(request.openbankingIntentId !== undefined ? { openbanking_intent_id: request.openbankingIntentId } : {}),
       iss: settings.issuer,
       sub: request.sub,
       aud: request.clientId,

@@ -1,0 +1,8 @@
+/** POST /external/callback/{auth_req_id} */
+import { httpEndpoint } from '../adapters/http/http-endpoint.js';
+import { tableRepositories } from '../adapters/table.js';
+import { config } from '../config.js';
+import { receiveExternalCallback } from '../core/external/receive-callback.js';
+import { systemClock } from '../core/ports.js';
+
+export const handler = httpEndpoint(async (request) => receiveExternalCallback(request, { config: config(), clock: systemClock, ...tableRepositories(config()) }));
