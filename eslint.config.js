@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lambdas/config.ts', 'local/options.ts', 'cli/options.ts', 'test/**', 'bench/**', 'scripts/**', 'cdk/app.ts'],
+    files: ['lambdas/config.ts', 'local/options.ts', 'cli/options.ts', 'examples/reference-external-service/options.ts', 'test/**', 'bench/**', 'scripts/**', 'cdk/app.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -219,9 +219,9 @@ export type ExternalStart = { readonly kind: 'started' } | { readonly kind: 'una
 /** The operator's authentication service (SecureAuth's external authentication, Keycloak's HTTP channel). */
 export interface ExternalAuthenticationService {
   readonly name: string;
-  /** Before answering the client: can the service authenticate this user? */
-  verifyUser(request: ExternalAuthenticationRequest): Promise<ExternalVerification>;
-  /** After storing the request: start authenticating the user; the answer comes to the callback. */
+  /** Before answering the client: can the service authenticate this user? Gives up at `deadline` (epoch ms). */
+  verifyUser(request: ExternalAuthenticationRequest, deadline: number): Promise<ExternalVerification>;
+  /** After storing the request: start authenticating the user (retrying until `deadline`); the answer comes to the callback. */
   startAuthentication(
     request: ExternalAuthenticationRequest & {
       readonly auth_req_id: string;
@@ -229,6 +229,7 @@ export interface ExternalAuthenticationService {
       readonly expires_at: string;
       readonly callback: { readonly url: string; readonly credential: string };
     },
+    deadline: number,
   ): Promise<ExternalStart>;
 }
 

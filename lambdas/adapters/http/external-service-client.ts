@@ -30,8 +30,8 @@ export class HttpExternalAuthenticationService implements ExternalAuthentication
     this.name = config.name;
   }
 
-  async verifyUser(request: ExternalAuthenticationRequest): Promise<ExternalVerification> {
-    const answer = await this.post('verify-user', request);
+  async verifyUser(request: ExternalAuthenticationRequest, deadline: number): Promise<ExternalVerification> {
+    const answer = await this.post('verify-user', request, deadline);
     const result = answer.kind === 'answer' && answer.status === 200 ? (answer.body as { result?: unknown; reason?: unknown } | undefined) : undefined;
     if (result?.result === 'ok') return { kind: 'ok' };
     if (result?.result === 'unknown_user') return { kind: 'unknownUser' };
@@ -39,11 +39,15 @@ export class HttpExternalAuthenticationService implements ExternalAuthentication
     return this.unavailable('verify-user', answer);
   }
 
-  async startAuthentication(request: Parameters<ExternalAuthenticationService['startAuthentication']>[0]): Promise<ExternalStart> {
+  async startAuthentication(request: Parameters<ExternalAuthenticationService['startAuthentication']>[0], deadline: number): Promise<ExternalStart> {
     let answer: Answer = { kind: 'none', reason: 'not attempted' };
     for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-      if (attempt > 0) await sleep(START_BACKOFF_MS[attempt - 1] ?? 300);
-      answer = await this.post('start-authentication', request);
+      if (attempt > 0) {
+        const backoff = START_BACKOFF_MS[attempt - 1] ?? 300;
+        if (Date.now() + backoff >= deadline) break;
+        await sleep(backoff);
+      }
+      answer = await this.post('start-authentication', request, deadline);
       if (answer.kind === 'answer' && answer.status >= 200 && answer.status < 300) return { kind: 'started' };
       const retryable = answer.kind === 'none' || answer.status >= 500 || answer.status === 429;
       if (!retryable) break;
@@ -66,12 +70,15 @@ export class HttpExternalAuthenticationService implements ExternalAuthentication
     return { kind: 'unavailable', reason };
   }
 
-  private async post(operation: string, body: unknown): Promise<Answer> {
+  private async post(operation: string, body: unknown, deadline: number): Promise<Answer> {
+    // Each call has the configured timeout, but never beyond the request's own deadline.
+    const timeout = Math.min(this.config.timeoutMs, deadline - Date.now());
+    if (timeout < 50) return { kind: 'none', reason: 'no time left in the request' };
     try {
       const response = await fetch(`${this.config.url}/${operation}`, {
         method: 'POST',
         redirect: 'error',
-        signal: AbortSignal.timeout(this.config.timeoutMs),
+        signal: AbortSignal.timeout(timeout),
         headers: { 'content-type': 'application/json', accept: 'application/json', authorization: await this.authorization() },
         body: JSON.stringify(body),
       });

@@ -22,7 +22,8 @@ const errorResponses: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>
   name: 'errorResponses',
   onError: function respondWithOAuthError(request) {
     const error = request.error;
-    if (!(error instanceof OAuthError) || error.status >= 500) logUnexpected(error, request.context);
+    // A 503 the endpoint chose (an unavailable dependency) was logged where it was decided.
+    if (!(error instanceof OAuthError) || error.status === 500) logUnexpected(error, request.context);
     const { status, headers, body } = toErrorResponse(error);
     request.response = {
       statusCode: status,

@@ -19,7 +19,7 @@ import { findHintedUser } from './find-hinted-user.js';
 import { findReachableDevices } from './find-reachable-devices.js';
 import { storeAuthenticationRequest } from './store-authentication-request.js';
 import { checkOpenBankingIntentId } from './check-openbanking-intent-id.js';
-import { externalRequest, startExternalAuthentication, verifyWithExternalService } from '../external/external-channel.js';
+import { EXTERNAL_TIME_BUDGET_MS, externalRequest, startExternalAuthentication, verifyWithExternalService } from '../external/external-channel.js';
 import { hashSecret, randomToken } from '../secrets/secrets.js';
 
 type BackchannelDependencies = Pick<Dependencies, 'config' | 'clock' | 'clients' | 'users' | 'authRequests' | 'jwks' | 'replay' | 'signer' | 'externalService'>;
@@ -44,7 +44,8 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
   await checkUserCode(user, client, parameters.userCode, deps);
   const pushTargets = channel === 'device' ? findReachableDevices(user, deps.config) : [];
   const external = channel === 'external' ? externalRequest({ user, loginHint: parameters.loginHint, client, scope, acr, bindingMessage, openbankingIntentId }) : undefined;
-  if (external) await verifyWithExternalService(deps.externalService, external);
+  const externalDeadline = deps.clock.now() + EXTERNAL_TIME_BUDGET_MS;
+  if (external) await verifyWithExternalService(deps.externalService, external, externalDeadline);
   const callbackCredential = external ? randomToken(32) : undefined;
   const interval = deps.config.authRequest.pollIntervalSeconds;
   const stored = await storeAuthenticationRequest(
@@ -69,7 +70,7 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
     deps.authRequests,
   );
   if (external && deps.externalService && callbackCredential !== undefined) {
-    await startExternalAuthentication(deps.externalService, stored, external, callbackCredential, deps.config.issuer, deps.authRequests);
+    await startExternalAuthentication(deps.externalService, stored, external, callbackCredential, deps.config.issuer, deps.authRequests, externalDeadline);
   }
   // CIBA Core §7.3: the successful response; interval matters to polling clients only.
   return json(200, { auth_req_id: stored.authReqId, expires_in: expiresIn, ...(stored.deliveryMode === 'push' ? {} : { interval }) });

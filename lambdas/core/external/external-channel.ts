@@ -12,6 +12,12 @@ import { endpointPaths } from '../../routes.js';
 
 const RETRY_AFTER = { headers: { 'Retry-After': '30' } };
 
+/**
+ * All calls to the service within one backchannel request end within this time: the function has 10 s,
+ * and the request must still be removed, or answered, after a failed start.
+ */
+export const EXTERNAL_TIME_BUDGET_MS = 7000;
+
 function unavailable(service: ExternalAuthenticationService): never {
   throw new TemporarilyUnavailable(`the authentication service (${service.name}) is unavailable; try again later`, RETRY_AFTER);
 }
@@ -30,16 +36,18 @@ export function externalRequest(input: { user: User; loginHint: string | undefin
 }
 
 /** Before any auth_req_id exists: a negative answer is the CIBA error the client should see. */
-export async function verifyWithExternalService(service: ExternalAuthenticationService | undefined, request: ExternalAuthenticationRequest): Promise<void> {
+export async function verifyWithExternalService(service: ExternalAuthenticationService | undefined, request: ExternalAuthenticationRequest, deadline: number): Promise<void> {
   if (!service) throw new TemporarilyUnavailable('no authentication service is configured for this acr', RETRY_AFTER);
-  const verification = await service.verifyUser(request);
+  const verification = await service.verifyUser(request, deadline);
   switch (verification.kind) {
     case 'ok':
       return;
     case 'unknownUser':
       throw new UnknownUserId('the authentication service does not know this user');
     case 'notAllowed':
-      throw new BackchannelAccessDenied(`the authentication service cannot authenticate this user${verification.reason ? `: ${verification.reason}` : ''}`);
+      // The service's reason (a fraud hold, a blocked account) is for the operator's log, not the client.
+      console.warn(JSON.stringify({ level: 'WARN', message: 'external authentication service refused the user', service: service.name, reason: verification.reason }));
+      throw new BackchannelAccessDenied('the authentication service cannot authenticate this user');
     case 'unavailable':
       unavailable(service);
   }
@@ -56,6 +64,7 @@ export async function startExternalAuthentication(
   callbackCredential: string,
   issuer: string,
   authRequests: AuthRequestRepository,
+  deadline: number,
 ): Promise<void> {
   const started = await service.startAuthentication({
     ...base,
@@ -63,7 +72,7 @@ export async function startExternalAuthentication(
     ...(request.authorizationDetails !== undefined ? { authorization_details: request.authorizationDetails } : {}),
     expires_at: new Date(request.expiresAt).toISOString(),
     callback: { url: `${issuer}${endpointPaths.externalCallback.replace('{auth_req_id}', encodeURIComponent(request.authReqId))}`, credential: callbackCredential },
-  });
+  }, deadline);
   if (started.kind === 'started') return;
   await authRequests.remove(request.authReqId);
   unavailable(service);

@@ -18,7 +18,7 @@ type CallbackDependencies = Pick<Dependencies, 'config' | 'clock' | 'authRequest
 
 /** Claims a service may not set: the provider's own (RFC 7519 §4.1, OIDC Core §2, CIBA Core §10.1.1). */
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'at_hash', 'c_hash', 'sid', 'urn:openid:params:jwt:claim:auth_req_id', 'urn:openid:params:jwt:claim:rt_hash']);
-const AMR_VALUES = new Set(['pin', 'fpt', 'face', 'iris', 'retina', 'vbm', 'pwd', 'otp', 'sms', 'tel', 'hwk', 'swk', 'user', 'mfa', 'mca', 'kba', 'geo', 'rba', 'sc', 'wia']);
+const AMR_VALUES = new Set(['pin', 'fpt', 'face', 'iris', 'retina', 'vbm', 'pwd', 'otp', 'sms', 'tel', 'hwk', 'swk', 'pop', 'user', 'mfa', 'mca', 'kba', 'geo', 'rba', 'sc', 'wia']);
 
 const unauthorized = (): never => {
   throw new InvalidToken('the callback credential is not valid for this request', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
