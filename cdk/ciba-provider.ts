@@ -418,6 +418,11 @@ export class CibaProvider extends Construct {
     }
 
     if (props.push !== undefined) this.pushPlatforms = new PushPlatforms(this, 'PushPlatforms', props.push);
+    // Only the backchannel function talks to the service; the others must not need its settings, so
+    // the construct, not each function's configuration, checks that an external acr has a service.
+    if (Object.values(props.acrPolicies ?? {}).some((policy) => policy.channel === 'external') && !props.externalService) {
+      throw new Error('CibaProvider: an acr policy with channel external needs externalService');
+    }
     if (props.externalService?.auth === 'basic' && !props.externalService.credentialsSecret) {
       throw new Error('CibaProvider: externalService with auth basic needs credentialsSecret');
     }

@@ -231,9 +231,6 @@ function acr(env: Env): Pick<Config, 'acrValues' | 'acrPolicies' | 'defaultAcr'>
       }
       policies[value] = { channel, userVerification };
     }
-    if (Object.values(policies).some((policy) => policy.channel === 'external') && !env.CIBA_EXTERNAL_SERVICE_URL) {
-      throw new ConfigurationError('CIBA_EXTERNAL_SERVICE_URL', 'is required when an acr policy uses the external channel');
-    }
   } else {
     policies = Object.fromEntries(list(env, 'CIBA_ACR_VALUES', ['ciba', 'push']).map((value) => [value, { channel: 'device', userVerification: 'optional' } as const]));
   }

@@ -122,7 +122,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
         condition.notExpired,
         ...(options.sub !== undefined ? [condition.forUser] : []),
         ...(approving ? [condition.verifiedIfRequired] : []),
-        ...(evidence ? [condition.signedThisTransaction] : []),
+        ...(evidence ? [condition.signedThisTransaction, condition.deviceChannel] : []),
       ),
       ExpressionAttributeNames: {
         '#status': 'status',
@@ -170,6 +170,8 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
     }
     // Stay indistinguishable: another user's request is as unknown as a missing one.
     if (!old || (options.sub !== undefined && old.sub !== options.sub)) return 'unknown';
+    // A device never learns of, let alone decides, a request the external service authenticates.
+    if (evidence && old.channel === 'external') return 'unknown';
     const open = old.status === 'pending' && old.expiresAt > at;
     if (open && evidence && old.transactionHashes?.[decision] !== evidence.transactionHash) return 'transactionMismatch';
     if (open && approving && old.userVerificationRequired && !options.userVerified) return 'userVerificationRequired';

@@ -16,6 +16,8 @@ export const condition = {
   verifiedIfRequired: '(attribute_not_exists(userVerificationRequired) OR :userVerified = :true)',
   /** The device signed the hash of this request's transaction for this decision (dynamic linking). */
   signedThisTransaction: 'transactionHashes.#decision = :transactionHash',
+  /** The request is one a device may decide (the external service decides its own). */
+  deviceChannel: 'attribute_not_exists(channel)',
   /** The auth request is for the device's user. */
   forUser: '#sub = :sub',
 } as const;

@@ -23,6 +23,7 @@ export async function showAuthRequest(request: HttpRequest, deps: DeviceReadDepe
   const authReqId = request.pathParameters.auth_req_id ?? '';
   const found = authReqId.length <= 128 ? await deps.authRequests.find(authReqId) : undefined;
   // Stay indistinguishable: another user's request is as unknown as a missing one.
-  if (!found || found.sub !== device.sub) throw new NotFound('no such authentication request');
+  // Stay indistinguishable, too, for requests the external service authenticates: not the device's.
+  if (!found || found.sub !== device.sub || found.channel === 'external') throw new NotFound('no such authentication request');
   return json(200, authRequestView(found));
 }
