@@ -100,6 +100,11 @@ export interface Config {
     readonly expiredRetentionSeconds: number;
   };
   readonly tokens: { readonly accessTokenSeconds: number; readonly idTokenSeconds: number };
+  /**
+   * Refresh tokens (RFC 6749 §6): a grant's tokens are refused `absoluteSeconds` after the user
+   * authenticated, and each refresh token once it has lain unused for `idleSeconds`.
+   */
+  readonly refreshTokens: { readonly absoluteSeconds: number; readonly idleSeconds: number };
   /** acr values this deployment can satisfy, in order of preference (the keys of acrPolicies). */
   readonly acrValues: readonly string[];
   readonly acrPolicies: Readonly<Record<string, AcrPolicy>>;
@@ -311,6 +316,10 @@ export function loadConfig(env: Env): Config {
     tokens: {
       accessTokenSeconds: integer(env, 'CIBA_ACCESS_TOKEN_SECONDS', 600, 60, 86_400),
       idTokenSeconds: integer(env, 'CIBA_ID_TOKEN_SECONDS', 600, 60, 86_400),
+    },
+    refreshTokens: {
+      absoluteSeconds: integer(env, 'CIBA_REFRESH_TOKEN_ABSOLUTE_SECONDS', 30 * 86_400, 1, 366 * 86_400),
+      idleSeconds: integer(env, 'CIBA_REFRESH_TOKEN_IDLE_SECONDS', 7 * 86_400, 1, 366 * 86_400),
     },
     ...acr(env),
     clientCacheSeconds: integer(env, 'CIBA_CLIENT_CACHE_SECONDS', 60, 0, 3600),

@@ -67,6 +67,24 @@ const handlerSpecs = {
     description: 'Token endpoint, CIBA grant (CIBA Core §10, §11)',
     access: { table: 'readWrite', signingKey: 'sign' },
   },
+  userinfo: {
+    entry: 'lambdas/handlers/userinfo.ts',
+    description: "UserInfo endpoint: the claims the access token's scopes release (OIDC Core §5.3)",
+    // Reads users and the revocation list; verifies access tokens with the public key.
+    access: { table: 'read', signingKey: 'publicKey' },
+  },
+  introspection: {
+    entry: 'lambdas/handlers/introspection.ts',
+    description: "Token introspection: a client's own tokens only (RFC 7662)",
+    // Writes only to remember each private_key_jwt assertion's jti (replay protection).
+    access: { table: 'readWrite', signingKey: 'publicKey' },
+  },
+  revocation: {
+    entry: 'lambdas/handlers/revocation.ts',
+    description: "Token revocation: a client's own tokens only (RFC 7009)",
+    // Writes the revocation list, and each private_key_jwt assertion's jti.
+    access: { table: 'readWrite', signingKey: 'publicKey' },
+  },
   registration: {
     entry: 'lambdas/handlers/registration.ts',
     description: 'Dynamic client registration (RFC 7591, CIBA Core §4)',
@@ -145,6 +163,10 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/jwks', handler: 'jwks' },
   { method: 'POST', path: '/bc-authorize', handler: 'backchannelAuthentication' },
   { method: 'POST', path: '/token', handler: 'token' },
+  { method: 'GET', path: '/userinfo', handler: 'userinfo' },
+  { method: 'POST', path: '/userinfo', handler: 'userinfo' },
+  { method: 'POST', path: '/introspect', handler: 'introspection' },
+  { method: 'POST', path: '/revoke', handler: 'revocation' },
   { method: 'POST', path: '/register', handler: 'registration' },
   { method: 'POST', path: '/device/enroll', handler: 'deviceEnrollment' },
   { method: 'POST', path: '/device/push-token', handler: 'devicePushToken' },
@@ -164,6 +186,9 @@ export const endpointPaths = {
   jwks: '/jwks',
   backchannelAuthentication: '/bc-authorize',
   token: '/token',
+  userinfo: '/userinfo',
+  introspection: '/introspect',
+  revocation: '/revoke',
   registration: '/register',
   simulator: '/simulator',
   externalCallback: '/external/callback/{auth_req_id}',

@@ -12,6 +12,11 @@ import { dynamoDbClient } from './dynamodb/dynamodb-client.js';
 import { DynamoDbUserDirectory } from './dynamodb/user-directory.js';
 import { DynamoDbReplayGuard } from './dynamodb/replay-guard.js';
 import { DynamoDbDeadLetterRepository } from './dynamodb/dead-letter-repository.js';
+import { DynamoDbRefreshTokenRepository } from './dynamodb/refresh-token-repository.js';
+import type { RefreshTokenRepository } from '../core/ports.js';
+import { DynamoDbRefreshGrantStatus, DynamoDbRevocationList } from './dynamodb/revocation-list.js';
+import type { RevocationList } from '../core/ports.js';
+import type { RefreshGrantStatus } from '../core/introspection/active-refresh-token.js';
 import { FetchingJwksSource } from './http/jwks-fetcher.js';
 
 export interface TableRepositories {
@@ -21,6 +26,9 @@ export interface TableRepositories {
   readonly devices: DeviceRepository;
   readonly replay: ReplayGuard;
   readonly deadLetters: DeadLetterRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly revocations: RevocationList;
+  readonly refreshGrants: RefreshGrantStatus;
   /** Not the table's, but every table user that authenticates clients needs it too. */
   readonly jwks: JwksSource;
 }
@@ -38,6 +46,9 @@ export function tableRepositories(config: Config): TableRepositories {
       devices: new DynamoDbDeviceRepository(dynamodb, name),
       replay: new DynamoDbReplayGuard(dynamodb, name),
       deadLetters: new DynamoDbDeadLetterRepository(dynamodb, name),
+      refreshTokens: new DynamoDbRefreshTokenRepository(dynamodb, name),
+      revocations: new DynamoDbRevocationList(dynamodb, name),
+      refreshGrants: new DynamoDbRefreshGrantStatus(dynamodb, name),
       jwks: new FetchingJwksSource(),
     };
   }

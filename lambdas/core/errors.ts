@@ -70,6 +70,10 @@ export const InvalidClientMetadata = defineError('invalid_client_metadata', 400)
 
 // RFC 6750 §3.1, bearer-protected endpoints (registration, the device API)
 export const InvalidToken = defineError('invalid_token', 401);
+export const InsufficientScope = defineError('insufficient_scope', 403);
+
+// RFC 7009 §2.2.1, token revocation
+export const UnsupportedTokenType = defineError('unsupported_token_type', 400);
 
 // The authentication-device API and the test hooks: resources rather than grants.
 export const NotFound = defineError('not_found', 404);

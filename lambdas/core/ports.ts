@@ -82,6 +82,65 @@ export interface AuthRequestRepository {
   remove(authReqId: string): Promise<void>;
 }
 
+/** `used` once exchanged for new tokens (every refresh rotates the token); `revoked` when revoked alone. */
+export type RefreshTokenStatus = 'active' | 'used' | 'revoked';
+
+/**
+ * A refresh token (RFC 6749 §6), stored by the SHA-256 of its value, never the value. It carries on the
+ * authentication of the request that began its grant, for the tokens each refresh issues.
+ */
+export interface RefreshToken {
+  /** base64url SHA-256 of the token (core/secrets/secrets.ts hashSecret): its key. */
+  readonly tokenHash: string;
+  readonly grantId: string;
+  readonly clientId: string;
+  readonly sub: string;
+  /** The grant's scope, as first granted: a refresh may ask for less, never more. */
+  readonly scope: string;
+  /** When the user authenticated (epoch ms): auth_time of every ID token of the grant. */
+  readonly authTime: number;
+  readonly acr?: string;
+  readonly amr?: readonly string[];
+  readonly authorizationDetails?: readonly import('./model.js').AuthorizationDetail[];
+  readonly openbankingIntentId?: string;
+  readonly issuedAt: number;
+  /** The grant's end: no token of the grant is usable from then on. */
+  readonly absoluteExpiresAt: number;
+  /** Unused until then, the token is dead (never later than absoluteExpiresAt). */
+  readonly idleExpiresAt: number;
+  readonly status: RefreshTokenStatus;
+}
+
+/** The family of refresh tokens that one authorization began. Revoking it makes every one of them unusable. */
+export interface RefreshGrant {
+  readonly grantId: string;
+  readonly clientId: string;
+  readonly sub: string;
+  readonly status: 'active' | 'revoked';
+  readonly absoluteExpiresAt: number;
+}
+
+export type RefreshRotation =
+  | { readonly kind: 'rotated' }
+  /** The presented token was no longer active: another request used (or revoked) it first. */
+  | { readonly kind: 'notActive' }
+  /** The grant is revoked, or gone: none of its tokens may be used. */
+  | { readonly kind: 'grantRevoked' };
+
+export interface RefreshTokenRepository {
+  /** Stores a new grant with its first refresh token: both or neither. */
+  createGrant(grant: RefreshGrant, first: RefreshToken): Promise<void>;
+  /** The refresh token with this hash, whatever its status. */
+  find(tokenHash: string): Promise<RefreshToken | undefined>;
+  /**
+   * One transaction: marks `presented` used if it is still active, stores `next` in the same grant, and
+   * insists that the grant is active. Of concurrent rotations of one token, exactly one succeeds.
+   */
+  rotate(presented: RefreshToken, next: RefreshToken, at: number): Promise<RefreshRotation>;
+  /** Revokes the grant, so that none of its refresh tokens is usable any more. A grant that is gone stays gone. */
+  revokeGrant(grantId: string, at: number): Promise<void>;
+}
+
 /**
  * What to deliver: the request's outcome to the client now (`result`), or its expiry if it is still
  * pending by then (`expiry`); or the new request to the user's devices (`phone`).
@@ -150,6 +209,25 @@ export type ReplayKind = 'client_assertion' | 'request_object' | 'device_request
 export interface ReplayGuard {
   /** True the first time this (kind, client, jti) is seen before `expiresAt`; false for a replay. */
   firstUse(kind: ReplayKind, issuer: string, jti: string, expiresAt: number): Promise<boolean>;
+}
+
+/** An access token revoked before its expiry (RFC 7009), remembered until it would have expired anyway. */
+export interface RevokedAccessToken {
+  /** The access token's jti. */
+  readonly jti: string;
+  /** The client the token was issued to (the only one that may revoke it). */
+  readonly clientId: string;
+  /** The token's exp (epoch ms): after it the token is dead anyway and the entry may go. */
+  readonly expiresAt: number;
+  /** Epoch ms. */
+  readonly revokedAt: number;
+}
+
+/** The provider's revoked access tokens, by jti. Userinfo and introspection consult it; revocation adds to it. */
+export interface RevocationList {
+  /** Adds the token; revoking a token twice is harmless. */
+  revoke(token: RevokedAccessToken): Promise<void>;
+  isRevoked(jti: string): Promise<boolean>;
 }
 
 /** A notification to a client's backchannel_client_notification_endpoint (CIBA Core §10.2, §10.3). */
@@ -250,11 +328,13 @@ export interface Dependencies {
   readonly clients: ClientRepository;
   readonly users: UserDirectory;
   readonly authRequests: AuthRequestRepository;
+  readonly refreshTokens: RefreshTokenRepository;
   readonly devices: DeviceRepository;
   readonly signer: Signer;
   readonly initialAccessToken: InitialAccessTokenSource;
   readonly jwks: JwksSource;
   readonly replay: ReplayGuard;
+  readonly revocations: RevocationList;
   readonly notificationSender: NotificationSender;
   readonly push: PushService | undefined;
   readonly externalService: ExternalAuthenticationService | undefined;

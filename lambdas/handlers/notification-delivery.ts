@@ -26,11 +26,12 @@ function readJob(body: string): NotificationJob | undefined {
 
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async function deliverNotifications(event) {
   const settings = config();
-  const { authRequests, deadLetters, devices, users } = tableRepositories(settings);
+  const { authRequests, refreshTokens, deadLetters, devices, users } = tableRepositories(settings);
   const deps = {
     config: settings,
     clock: systemClock,
     authRequests,
+    refreshTokens,
     deadLetters,
     devices,
     users,

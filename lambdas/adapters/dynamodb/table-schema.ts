@@ -36,4 +36,10 @@ export const keyPrefix = {
   evidence: 'EVIDENCE#',
   evidenceForUser: 'EVIDENCE-OF#',
   devicesOfUser: 'DEVICES#',
+  /** A refresh token, by the SHA-256 of its value (never the value); TTL at its grant's absolute end. */
+  refreshToken: 'REFRESH#',
+  /** A refresh token grant: the family of refresh tokens one authorization began. */
+  refreshGrant: 'GRANT#',
+  /** An access token revoked before its exp (RFC 7009), by jti; TTL at the token's exp. */
+  revokedAccessToken: 'REVOKED#',
 } as const;

@@ -25,10 +25,12 @@ export interface AssertionDependencies {
 
 /**
  * CIBA Core §7.1: at the backchannel endpoint the OP MUST accept the issuer, the token endpoint URL
- * and the backchannel endpoint URL as the assertion's audience; the token endpoint accepts the same.
+ * and the backchannel endpoint URL as the assertion's audience; every endpoint that authenticates
+ * clients (token, introspection, revocation) accepts the same, and its own URL (RFC 7523 §3).
  */
 function acceptedAudiences(issuer: string): string[] {
-  return [issuer, `${issuer}${endpointPaths.token}`, `${issuer}${endpointPaths.backchannelAuthentication}`];
+  const { token, backchannelAuthentication, introspection, revocation } = endpointPaths;
+  return [issuer, ...[token, backchannelAuthentication, introspection, revocation].map((path) => `${issuer}${path}`)];
 }
 
 export async function verifyClientAssertion(assertion: string, client: Client, deps: AssertionDependencies): Promise<void> {

@@ -5,16 +5,20 @@
  */
 import type { Config } from '../../config.js';
 import type { AuthRequest } from '../model.js';
-import type { AuthRequestRepository, Clock, DeadLetterRepository, NotificationJob, NotificationQueue, NotificationSender, Signer } from '../ports.js';
+import type { AuthRequestRepository, Clock, DeadLetterRepository, NotificationJob, NotificationQueue, NotificationSender, RefreshTokenRepository, Signer } from '../ports.js';
 import { mintTokenResponse } from '../token/mint-token-response.js';
+import { grantedOfflineAccess } from '../token/refresh/refresh-policy.js';
+import { startRefreshGrant } from '../token/refresh/start-refresh-grant.js';
 import { pingBody, pushErrorBody, pushSuccessBody } from './notification-body.js';
 import { pushToDevices, type PhonePushDependencies } from './push-to-devices.js';
 import { describeResult, judgeResult, retryDelay } from './retry-policy.js';
 
 export interface DeliveryDependencies extends PhonePushDependencies {
-  readonly config: Pick<Config, 'issuer' | 'tokens' | 'delivery'>;
+  readonly config: Pick<Config, 'issuer' | 'tokens' | 'refreshTokens' | 'delivery'>;
   readonly clock: Clock;
   readonly authRequests: AuthRequestRepository;
+  /** Required to push the tokens of a request granted offline_access (CIBA Core §10.3.1 refresh_token). */
+  readonly refreshTokens?: RefreshTokenRepository;
   readonly deadLetters: DeadLetterRepository;
   readonly queue: NotificationQueue;
   readonly sender: NotificationSender;
@@ -40,11 +44,22 @@ async function bodyFor(job: NotificationJob, request: AuthRequest, deps: Deliver
   if (request.status === 'denied') return pushErrorBody(request, 'access_denied', 'the user denied the authentication request');
   // Tokens minted for an earlier attempt are sent again while they are valid (no duplicate tokens).
   if (request.pushPayload !== undefined && (request.pushPayloadExpiresAt ?? 0) > now) return request.pushPayload;
-  const tokens = await mintTokenResponse(request, deps.config, deps.signer, now);
+  const tokens = await mintTokenResponse(request, deps.config, deps.signer, now, await refreshTokenFor(request, deps, now));
   // Mint once: a retry, a duplicate job or a concurrent worker all send what was stored first.
   // The payload is re-sent only while every token in it is valid: the shorter of the two lifetimes.
   const validUntil = now + Math.min(tokens.expires_in, deps.config.tokens.idTokenSeconds) * 1000;
   return deps.authRequests.storePushPayload(request.authReqId, pushSuccessBody(request, tokens), validUntil, now);
+}
+
+/**
+ * CIBA Core §10.3.1: the pushed tokens include a refresh token when the grant has offline_access, which
+ * check-scope.ts grants only to clients registered for the refresh_token grant. Should two workers mint
+ * at once, only the stored payload is sent: the other grant's token is never handed out.
+ */
+async function refreshTokenFor(request: AuthRequest, deps: DeliveryDependencies, now: number): Promise<string | undefined> {
+  if (!grantedOfflineAccess(request.scope)) return undefined;
+  if (!deps.refreshTokens) throw new Error('a refresh token repository is required to push tokens granted offline_access');
+  return startRefreshGrant(request, { config: deps.config, refreshTokens: deps.refreshTokens }, now);
 }
 
 export async function deliverNotification(job: NotificationJob, deps: DeliveryDependencies): Promise<DeliveryOutcome> {

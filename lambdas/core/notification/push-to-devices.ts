@@ -40,8 +40,10 @@ export async function pushToDevices(request: AuthRequest, deps: PhonePushDepende
     try {
       const outcome = await deps.push.notify({ platform: target.platform, endpointArn: target.endpointArn as string }, { authReqId: request.authReqId, signature });
       if (outcome === 'disabled') {
-        await deps.devices.setStatus(target.deviceId, 'unreachable');
+        // The user's summary first: it is what new requests read, and the device's own record then
+        // never says "unreachable" while requests are still pushed to it.
         await deps.users.putDeviceSummary(request.sub, { ...target, status: 'unreachable' });
+        await deps.devices.setStatus(target.deviceId, 'unreachable');
       }
     } catch (error) {
       console.error(JSON.stringify({ level: 'ERROR', message: 'push to a device failed', deviceId: target.deviceId, platform: target.platform, error: String(error) }));

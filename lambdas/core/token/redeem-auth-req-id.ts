@@ -7,8 +7,10 @@ import { CIBA_GRANT_TYPE, type Client } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { judgePoll, judgeUnrecordedPoll } from './judge-poll.js';
 import { mintTokenResponse, type TokenResponse } from './mint-token-response.js';
+import { issuesRefreshToken } from './refresh/refresh-policy.js';
+import { startRefreshGrant } from './refresh/start-refresh-grant.js';
 
-type CibaGrantDependencies = Pick<Dependencies, 'config' | 'clock' | 'authRequests' | 'signer'>;
+type CibaGrantDependencies = Pick<Dependencies, 'config' | 'clock' | 'authRequests' | 'refreshTokens' | 'signer'>;
 
 /** auth_req_ids are 43 base64url characters; anything far from that names no request. */
 const MAX_AUTH_REQ_ID_LENGTH = 128;
@@ -31,5 +33,7 @@ export async function redeemAuthReqId(form: FormParameters, client: Client, deps
   if (poll.kind === 'unknown') throw new InvalidGrant('unknown auth_req_id');
   if (poll.kind === 'limitReached') judgeUnrecordedPoll(poll.request, now);
   judgePoll(poll.request, now);
-  return mintTokenResponse(poll.request, deps.config, deps.signer, now);
+  // OIDC Core §11: a refresh token with offline_access, stored (hashed) before it is handed out.
+  const refreshToken = issuesRefreshToken(client, poll.request.scope) ? await startRefreshGrant(poll.request, deps, now) : undefined;
+  return mintTokenResponse(poll.request, deps.config, deps.signer, now, refreshToken);
 }

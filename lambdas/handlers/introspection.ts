@@ -1,0 +1,12 @@
+/** POST /introspect */
+import { httpEndpoint } from '../adapters/http/http-endpoint.js';
+import { providerSigner } from '../adapters/signing/signer.js';
+import { tableRepositories } from '../adapters/table.js';
+import { config } from '../config.js';
+import { introspect } from '../core/introspection/introspect.js';
+import { systemClock } from '../core/ports.js';
+
+export const handler = httpEndpoint(async (request) => {
+  const settings = config();
+  return introspect(request, { config: settings, clock: systemClock, signer: providerSigner(settings), ...tableRepositories(settings) });
+});
