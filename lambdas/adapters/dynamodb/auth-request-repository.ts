@@ -2,7 +2,8 @@
  * Authentication requests in DynamoDB: `AUTHREQ#<auth_req_id>`, listed per user through the sparse
  * pendingByUser index while pending.
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { onList, readList } from './list-index.js';
 import type { AuthRequest, Decision, DeliveryRecord, Evidence } from '../../core/model.js';
 import type { AuthRequestRepository, DecisionOptions, DecisionRecord, PollRecord } from '../../core/ports.js';
 import { all, condition, conditionFailureItem, isConditionFailure } from './conditions.js';
@@ -29,12 +30,10 @@ function toRecord(item: Item): AuthRequest {
 
 /** EVIDENCE#<auth_req_id>, on the user's evidence list; no TTL: evidence outlives its request. */
 function evidenceItem(evidence: Evidence): Item {
-  const { listIndex } = tableSchema;
   return toItem({
     pk: keyPrefix.evidence + evidence.authReqId,
     ...evidence,
-    [listIndex.partitionKey]: keyPrefix.evidenceForUser + evidence.sub,
-    [listIndex.sortKey]: `${new Date(evidence.decidedAt).toISOString()}#${evidence.authReqId}`,
+    ...onList(keyPrefix.evidenceForUser + evidence.sub, evidence.decidedAt, evidence.authReqId),
   });
 }
 
@@ -46,7 +45,6 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   ) {}
 
   async create(request: AuthRequest): Promise<void> {
-    const { listIndex: index } = tableSchema;
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.tableName,
@@ -55,12 +53,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
           ...request,
           [tableSchema.timeToLiveAttribute]: Math.ceil(request.expiresAt / 1000) + this.options.expiredRetentionSeconds,
           // On the user's pending list, which devices read, unless the external service authenticates.
-          ...(request.channel === 'external'
-            ? {}
-            : {
-                [index.partitionKey]: keyPrefix.pendingForUser + request.sub,
-                [index.sortKey]: `${new Date(request.createdAt).toISOString()}#${request.authReqId}`,
-              }),
+          ...(request.channel === 'external' ? {} : onList(keyPrefix.pendingForUser + request.sub, request.createdAt, request.authReqId)),
         }),
         ConditionExpression: condition.isNew,
       }),
@@ -181,18 +174,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   }
 
   async listPending(sub: string): Promise<AuthRequest[]> {
-    const { listIndex: index } = tableSchema;
-    const { Items = [] } = await this.dynamodb.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: { ':pk': { S: keyPrefix.pendingForUser + sub } },
-        ScanIndexForward: false,
-        Limit: 50,
-      }),
-    );
+    const Items = await readList(this.dynamodb, this.tableName, keyPrefix.pendingForUser + sub, { limit: 50, newestFirst: true });
     return Items.map(toRecord);
   }
 

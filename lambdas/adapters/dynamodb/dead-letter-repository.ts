@@ -2,7 +2,8 @@
  * Notifications that could not be delivered: `DEADLETTER#<auth_req_id>`, on the `DEADLETTERS` list of
  * the list index, kept two weeks (the retention of an SQS dead-letter queue's default maximum).
  */
-import { DeleteItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { onList, readList } from './list-index.js';
 import type { DeadLetter } from '../../core/model.js';
 import type { DeadLetterRepository } from '../../core/ports.js';
 import { fromItem, toItem } from './attributes.js';
@@ -17,15 +18,13 @@ export class DynamoDbDeadLetterRepository implements DeadLetterRepository {
   ) {}
 
   async record(letter: DeadLetter): Promise<void> {
-    const { listIndex } = tableSchema;
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.tableName,
         Item: toItem({
           pk: keyPrefix.deadLetter + letter.authReqId,
           ...letter,
-          [listIndex.partitionKey]: DEAD_LETTER_LIST,
-          [listIndex.sortKey]: `${new Date(letter.failedAt).toISOString()}#${letter.authReqId}`,
+          ...onList(DEAD_LETTER_LIST, letter.failedAt, letter.authReqId),
           [tableSchema.timeToLiveAttribute]: Math.ceil(letter.failedAt / 1000) + DEAD_LETTER_RETENTION_SECONDS,
         }),
       }),
@@ -33,17 +32,7 @@ export class DynamoDbDeadLetterRepository implements DeadLetterRepository {
   }
 
   async list(limit: number): Promise<DeadLetter[]> {
-    const { listIndex } = tableSchema;
-    const { Items = [] } = await this.dynamodb.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: listIndex.name,
-        KeyConditionExpression: '#list = :list',
-        ExpressionAttributeNames: { '#list': listIndex.partitionKey },
-        ExpressionAttributeValues: { ':list': { S: DEAD_LETTER_LIST } },
-        Limit: limit,
-      }),
-    );
+    const Items = await readList(this.dynamodb, this.tableName, DEAD_LETTER_LIST, { limit });
     return Items.map((item) => {
       const { pk: _pk, ttl: _ttl, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...letter } = fromItem(item);
       return letter as unknown as DeadLetter;

@@ -1,5 +1,6 @@
 /** Authentication devices (`DEVICE#<device_id>`) and their one-time enrollment codes (`ENROLL#<hash>`). */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { onList, readList } from './list-index.js';
 import type { Device } from '../../core/model.js';
 import type { DeviceRepository } from '../../core/ports.js';
 import { fromItem, toItem } from './attributes.js';
@@ -26,7 +27,6 @@ export class DynamoDbDeviceRepository implements DeviceRepository {
   }
 
   async create(device: Device): Promise<void> {
-    const { listIndex } = tableSchema;
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.tableName,
@@ -34,8 +34,7 @@ export class DynamoDbDeviceRepository implements DeviceRepository {
           pk: keyPrefix.device + device.deviceId,
           ...device,
           // On the user's device list, for the operator's CLI.
-          [listIndex.partitionKey]: keyPrefix.devicesOfUser + device.sub,
-          [listIndex.sortKey]: `${new Date(device.createdAt).toISOString()}#${device.deviceId}`,
+          ...onList(keyPrefix.devicesOfUser + device.sub, device.createdAt, device.deviceId),
         }),
         ConditionExpression: condition.isNew,
       }),
@@ -43,17 +42,7 @@ export class DynamoDbDeviceRepository implements DeviceRepository {
   }
 
   async listForUser(sub: string): Promise<Device[]> {
-    const { listIndex } = tableSchema;
-    const { Items = [] } = await this.dynamodb.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: listIndex.name,
-        KeyConditionExpression: '#list = :list',
-        ExpressionAttributeNames: { '#list': listIndex.partitionKey },
-        ExpressionAttributeValues: { ':list': { S: keyPrefix.devicesOfUser + sub } },
-        Limit: 100,
-      }),
-    );
+    const Items = await readList(this.dynamodb, this.tableName, keyPrefix.devicesOfUser + sub, { limit: 100 });
     return Items.map((item) => toDevice(item));
   }
 

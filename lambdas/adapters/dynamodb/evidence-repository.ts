@@ -2,10 +2,11 @@
  * Evidence of decisions made on devices: `EVIDENCE#<auth_req_id>`, on the user's `EVIDENCE-OF#<sub>`
  * list. Written with the decision itself (auth-request-repository.ts); read by operators.
  */
-import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { readList } from './list-index.js';
 import type { Evidence } from '../../core/model.js';
 import { fromItem, type Item } from './attributes.js';
-import { keyPrefix, tableSchema } from './table-schema.js';
+import { keyPrefix } from './table-schema.js';
 
 function toEvidence(item: Item): Evidence {
   const { pk: _pk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...evidence } = fromItem(item);
@@ -25,18 +26,7 @@ export class DynamoDbEvidenceRepository {
 
   /** Newest first. */
   async listForUser(sub: string, limit = 100): Promise<Evidence[]> {
-    const { listIndex } = tableSchema;
-    const { Items = [] } = await this.dynamodb.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: listIndex.name,
-        KeyConditionExpression: '#list = :list',
-        ExpressionAttributeNames: { '#list': listIndex.partitionKey },
-        ExpressionAttributeValues: { ':list': { S: keyPrefix.evidenceForUser + sub } },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
+    const Items = await readList(this.dynamodb, this.tableName, keyPrefix.evidenceForUser + sub, { limit, newestFirst: true });
     return Items.map(toEvidence);
   }
 }
