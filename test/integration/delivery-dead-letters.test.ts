@@ -11,25 +11,12 @@ process.env.CIBA_DELIVERY_TIMEOUT_MS = '500';
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decide, registerClient, startAuthRequest, type TestClient } from '../support/provider.js';
-import { closedPort, startReceiver, type Receiver } from '../support/receiver.js';
-import { notificationToken, startNotificationPipeline, useOwnTable, type NotificationPipeline } from '../support/workers.js';
+import { closedPort } from '../support/receiver.js';
+import { notificationToken, useDeliveryHarness } from '../support/workers.js';
 
-const table = useOwnTable('dead-letters');
-
-let pipeline: NotificationPipeline;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  pipeline = await startNotificationPipeline(table);
-  receiver = await startReceiver();
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await pipeline?.stop();
-});
+const harness = useDeliveryHarness('dead-letters');
 
 const MAX_ATTEMPTS = 4;
 /** Far longer than every backoff of 4 attempts together (at most 3 x 100 ms). */
@@ -46,7 +33,7 @@ async function approvedRequest(mode: 'ping' | 'push', endpoint: string): Promise
 }
 
 async function listedByCli(): Promise<Record<string, unknown>[]> {
-  const listed = await pipeline.cli(['dead-letters', 'list', '--json']);
+  const listed = await harness.pipeline.cli(['dead-letters', 'list', '--json']);
   expect(listed.code, listed.stderr).toBe(0);
   return JSON.parse(listed.stdout) as Record<string, unknown>[];
 }
@@ -54,78 +41,78 @@ async function listedByCli(): Promise<Record<string, unknown>[]> {
 describe('dead letters and re-drive', () => {
   it('a receiver down for every attempt: a dead letter after maxAttempts, listed by the repository and the CLI; re-driven from the CLI once fixed, it arrives', async () => {
     const path = newPath();
-    receiver.script(path, ['down']);
-    const { client, authReqId } = await approvedRequest('ping', receiver.url(path));
+    harness.receiver.script(path, ['down']);
+    const { client, authReqId } = await approvedRequest('ping', harness.receiver.url(path));
 
-    const failed = await pipeline.deliveryReaches(authReqId, 'failed');
+    const failed = await harness.pipeline.deliveryReaches(authReqId, 'failed');
     expect(failed).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS, lastResult: expect.stringMatching(/^no answer: /) });
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(path).map((request) => request.answeredWith)).toEqual(new Array(MAX_ATTEMPTS).fill('down'));
+    expect(harness.receiver.requestsTo(path).map((request) => request.answeredWith)).toEqual(new Array(MAX_ATTEMPTS).fill('down'));
 
     const letter = {
       authReqId,
       clientId: client.clientId,
       deliveryMode: 'ping',
-      endpoint: receiver.url(path),
+      endpoint: harness.receiver.url(path),
       attempts: MAX_ATTEMPTS,
       lastResult: failed.lastResult,
     };
-    expect((await pipeline.deadLetters.list(100)).filter((l) => l.authReqId === authReqId)).toEqual([{ ...letter, failedAt: expect.any(Number) }]);
+    expect((await harness.pipeline.deadLetters.list(100)).filter((l) => l.authReqId === authReqId)).toEqual([{ ...letter, failedAt: expect.any(Number) }]);
     expect((await listedByCli()).filter((l) => l.authReqId === authReqId)).toEqual([{ ...letter, failedAt: expect.any(Number) }]);
 
     // The client's server is back; the operator re-drives.
-    receiver.script(path, [200]);
-    const redrive = await pipeline.cli(['dead-letters', 'redrive', authReqId, '--json']);
+    harness.receiver.script(path, [200]);
+    const redrive = await harness.pipeline.cli(['dead-letters', 'redrive', authReqId, '--json']);
     expect(redrive.code, redrive.stderr).toBe(0);
     expect(JSON.parse(redrive.stdout)).toEqual([{ auth_req_id: authReqId, outcome: 'redriven' }]);
 
-    const requests = await receiver.waitForRequests(path, MAX_ATTEMPTS + 1, ARRIVAL_MS);
+    const requests = await harness.receiver.waitForRequests(path, MAX_ATTEMPTS + 1, ARRIVAL_MS);
     expect(requests[MAX_ATTEMPTS]).toMatchObject({ method: 'POST', body: `{"auth_req_id":"${authReqId}"}`, answeredWith: 200 });
-    expect(await pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ status: 'delivered', lastResult: 'HTTP 200' });
-    expect((await pipeline.deadLetters.list(100)).some((l) => l.authReqId === authReqId)).toBe(false);
+    expect(await harness.pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ status: 'delivered', lastResult: 'HTTP 200' });
+    expect((await harness.pipeline.deadLetters.list(100)).some((l) => l.authReqId === authReqId)).toBe(false);
     expect((await listedByCli()).some((l) => l.authReqId === authReqId)).toBe(false);
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(path)).toHaveLength(MAX_ATTEMPTS + 1);
+    expect(harness.receiver.requestsTo(path)).toHaveLength(MAX_ATTEMPTS + 1);
   });
 
   it('an endpoint on a closed port: no answer on every attempt, then a dead letter (ECONNREFUSED)', async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}/cb`;
     const { authReqId } = await approvedRequest('ping', endpoint);
 
-    expect(await pipeline.deliveryReaches(authReqId, 'failed')).toMatchObject({ attempts: MAX_ATTEMPTS, lastResult: 'no answer: ECONNREFUSED' });
-    const letters = (await pipeline.deadLetters.list(100)).filter((l) => l.authReqId === authReqId);
+    expect(await harness.pipeline.deliveryReaches(authReqId, 'failed')).toMatchObject({ attempts: MAX_ATTEMPTS, lastResult: 'no answer: ECONNREFUSED' });
+    const letters = (await harness.pipeline.deadLetters.list(100)).filter((l) => l.authReqId === authReqId);
     expect(letters).toEqual([expect.objectContaining({ endpoint, attempts: MAX_ATTEMPTS, lastResult: 'no answer: ECONNREFUSED' })]);
   });
 
   it('a push re-driven within the token lifetime sends the same tokens as the failed attempts', async () => {
     const path = newPath();
-    receiver.script(path, ['down']);
-    const { authReqId } = await approvedRequest('push', receiver.url(path));
+    harness.receiver.script(path, ['down']);
+    const { authReqId } = await approvedRequest('push', harness.receiver.url(path));
 
-    await pipeline.deliveryReaches(authReqId, 'failed');
+    await harness.pipeline.deliveryReaches(authReqId, 'failed');
     await sleep(QUIET_MS);
-    const failedAttempts = receiver.requestsTo(path);
+    const failedAttempts = harness.receiver.requestsTo(path);
     expect(failedAttempts).toHaveLength(MAX_ATTEMPTS);
     expect(JSON.parse(failedAttempts[0]?.body ?? 'null')).toMatchObject({ auth_req_id: authReqId, access_token: expect.any(String), id_token: expect.any(String) });
     expect(new Set(failedAttempts.map((request) => request.body)).size).toBe(1);
 
-    receiver.script(path, [200]);
-    const redrive = await pipeline.cli(['dead-letters', 'redrive', authReqId]);
+    harness.receiver.script(path, [200]);
+    const redrive = await harness.pipeline.cli(['dead-letters', 'redrive', authReqId]);
     expect(redrive.code, redrive.stderr).toBe(0);
     expect(redrive.stdout).toContain(`${authReqId}: re-driven`);
 
-    const requests = await receiver.waitForRequests(path, MAX_ATTEMPTS + 1, ARRIVAL_MS);
+    const requests = await harness.receiver.waitForRequests(path, MAX_ATTEMPTS + 1, ARRIVAL_MS);
     expect(requests[MAX_ATTEMPTS]?.answeredWith).toBe(200);
     expect(requests[MAX_ATTEMPTS]?.body).toBe(failedAttempts[0]?.body);
-    expect(await pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ status: 'delivered' });
-    expect((await pipeline.deadLetters.list(100)).some((l) => l.authReqId === authReqId)).toBe(false);
+    expect(await harness.pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ status: 'delivered' });
+    expect((await harness.pipeline.deadLetters.list(100)).some((l) => l.authReqId === authReqId)).toBe(false);
   });
 
   it('re-driving a request that no longer exists says so and sends nothing', async () => {
     const missing = 'no-such-request-' + randomUUID();
-    const redrive = await pipeline.cli(['dead-letters', 'redrive', missing, '--json']);
+    const redrive = await harness.pipeline.cli(['dead-letters', 'redrive', missing, '--json']);
     expect(redrive.code, redrive.stderr).toBe(0);
     expect(JSON.parse(redrive.stdout)).toEqual([{ auth_req_id: missing, outcome: 'requestGone' }]);
-    expect(await pipeline.authRequests.find(missing)).toBeUndefined();
+    expect(await harness.pipeline.authRequests.find(missing)).toBeUndefined();
   });
 });

@@ -11,25 +11,12 @@ process.env.CIBA_DELIVERY_TIMEOUT_MS = '500';
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decide, poll, registerClient, startAuthRequest, type TestClient } from '../support/provider.js';
-import { startReceiver, type Answer, type Receiver } from '../support/receiver.js';
-import { notificationToken, startNotificationPipeline, useOwnTable, type NotificationPipeline } from '../support/workers.js';
+import { startReceiver, type Answer } from '../support/receiver.js';
+import { notificationToken, useDeliveryHarness } from '../support/workers.js';
 
-const table = useOwnTable('retries');
-
-let pipeline: NotificationPipeline;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  pipeline = await startNotificationPipeline(table);
-  receiver = await startReceiver();
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await pipeline?.stop();
-});
+const harness = useDeliveryHarness('retries');
 
 /** Far longer than every backoff of 4 attempts together (at most 3 x 100 ms) plus the 500 ms timeouts. */
 const QUIET_MS = 2000;
@@ -38,8 +25,8 @@ const ARRIVAL_MS = 10_000;
 const newPath = (): string => `/cb/${randomUUID()}`;
 
 async function approvedRequest(mode: 'ping' | 'push', path: string, answers: readonly Answer[]): Promise<{ client: TestClient; authReqId: string; token: string }> {
-  receiver.script(path, answers);
-  const client = await registerClient({ backchannel_token_delivery_mode: mode, backchannel_client_notification_endpoint: receiver.url(path) });
+  harness.receiver.script(path, answers);
+  const client = await registerClient({ backchannel_token_delivery_mode: mode, backchannel_client_notification_endpoint: harness.receiver.url(path) });
   const token = notificationToken();
   const authReqId = await startAuthRequest(client, { client_notification_token: token });
   expect((await decide(authReqId, 'allow')).status).toBe(200);
@@ -51,15 +38,15 @@ describe('delivery retries', () => {
     const path = newPath();
     const { authReqId, token } = await approvedRequest('ping', path, [503, 200]);
 
-    const delivery = await pipeline.deliveryReaches(authReqId, 'delivered');
+    const delivery = await harness.pipeline.deliveryReaches(authReqId, 'delivered');
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 2, lastResult: 'HTTP 200' });
     await sleep(QUIET_MS);
-    const attempts = receiver.requestsTo(path);
+    const attempts = harness.receiver.requestsTo(path);
     expect(attempts.map((request) => request.answeredWith)).toEqual([503, 200]);
     expect(attempts.map((request) => request.body)).toEqual([`{"auth_req_id":"${authReqId}"}`, `{"auth_req_id":"${authReqId}"}`]);
     expect(attempts.every((request) => request.headers.authorization === `Bearer ${token}`)).toBe(true);
 
-    const shown = await pipeline.cli(['requests', 'show', authReqId, '--json']);
+    const shown = await harness.pipeline.cli(['requests', 'show', authReqId, '--json']);
     expect(shown.code, shown.stderr).toBe(0);
     const request = JSON.parse(shown.stdout) as Record<string, unknown>;
     expect(request).toMatchObject({ authReqId, deliveryMode: 'ping', delivery: { status: 'delivered', attempts: 2, lastResult: 'HTTP 200' } });
@@ -72,27 +59,27 @@ describe('delivery retries', () => {
     const path = newPath();
     const { authReqId } = await approvedRequest('ping', path, [429, 200]);
 
-    expect(await pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ attempts: 2, lastResult: 'HTTP 200' });
+    expect(await harness.pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ attempts: 2, lastResult: 'HTTP 200' });
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(path).map((request) => request.answeredWith)).toEqual([429, 200]);
+    expect(harness.receiver.requestsTo(path).map((request) => request.answeredWith)).toEqual([429, 200]);
   });
 
   it('an answer slower than the delivery timeout counts as no answer and is retried', async () => {
     const path = newPath();
     const { authReqId } = await approvedRequest('ping', path, [{ status: 200, delayMs: 3000 }, 200]);
 
-    expect(await pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ attempts: 2, lastResult: 'HTTP 200' });
-    expect(receiver.requestsTo(path)).toHaveLength(2);
+    expect(await harness.pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ attempts: 2, lastResult: 'HTTP 200' });
+    expect(harness.receiver.requestsTo(path)).toHaveLength(2);
   });
 
   it('401: exactly one attempt, never retried; the ping client can still redeem its tokens', async () => {
     const path = newPath();
     const { client, authReqId } = await approvedRequest('ping', path, [401, 200]);
 
-    await receiver.waitForRequests(path, 1, ARRIVAL_MS);
-    expect(await pipeline.deliveryReaches(authReqId, 'failed')).toMatchObject({ attempts: 1, lastResult: 'HTTP 401' });
+    await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
+    expect(await harness.pipeline.deliveryReaches(authReqId, 'failed')).toMatchObject({ attempts: 1, lastResult: 'HTTP 401' });
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(path).map((request) => request.answeredWith)).toEqual([401]);
+    expect(harness.receiver.requestsTo(path).map((request) => request.answeredWith)).toEqual([401]);
 
     const tokens = await poll(client, authReqId);
     expect(tokens.status, tokens.body).toBe(200);
@@ -105,10 +92,10 @@ describe('delivery retries', () => {
     try {
       const { authReqId } = await approvedRequest('ping', path, [{ status: 301, headers: { location: target.url('/elsewhere') } }, 200]);
 
-      await receiver.waitForRequests(path, 1, ARRIVAL_MS);
-      expect(await pipeline.deliveryReaches(authReqId, 'failed')).toMatchObject({ attempts: 1, lastResult: 'HTTP 301' });
+      await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
+      expect(await harness.pipeline.deliveryReaches(authReqId, 'failed')).toMatchObject({ attempts: 1, lastResult: 'HTTP 301' });
       await sleep(QUIET_MS);
-      expect(receiver.requestsTo(path)).toHaveLength(1);
+      expect(harness.receiver.requestsTo(path)).toHaveLength(1);
       expect(target.requests).toHaveLength(0);
     } finally {
       await target.close();
@@ -119,9 +106,9 @@ describe('delivery retries', () => {
     const path = newPath();
     const { authReqId } = await approvedRequest('push', path, [503, 200]);
 
-    expect(await pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ attempts: 2 });
+    expect(await harness.pipeline.deliveryReaches(authReqId, 'delivered')).toMatchObject({ attempts: 2 });
     await sleep(QUIET_MS);
-    const [first, second, ...more] = receiver.requestsTo(path);
+    const [first, second, ...more] = harness.receiver.requestsTo(path);
     expect(more).toHaveLength(0);
     const firstBody = JSON.parse(first?.body ?? 'null') as Record<string, unknown>;
     const secondBody = JSON.parse(second?.body ?? 'null') as Record<string, unknown>;

@@ -6,25 +6,12 @@
 import { decodeJwt } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backchannel, decide, expectError, poll, registerClient, startAuthRequest, type TestClient } from '../support/provider.js';
-import { startReceiver, type Receiver, type ReceivedRequest } from '../support/receiver.js';
-import { notificationToken, startNotificationPipeline, useOwnTable, type NotificationPipeline } from '../support/workers.js';
+import { type ReceivedRequest } from '../support/receiver.js';
+import { notificationToken, useDeliveryHarness } from '../support/workers.js';
 
-const table = useOwnTable('ping');
-
-let pipeline: NotificationPipeline;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  pipeline = await startNotificationPipeline(table);
-  receiver = await startReceiver();
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await pipeline?.stop();
-});
+const harness = useDeliveryHarness('ping');
 
 /** A bounded wait after the last expected request, to see that no further one comes. */
 const QUIET_MS = 2000;
@@ -33,7 +20,7 @@ const ARRIVAL_MS = 10_000;
 const newPath = (): string => `/ping/${randomUUID()}`;
 
 function pingClient(path: string): Promise<TestClient> {
-  return registerClient({ backchannel_token_delivery_mode: 'ping', backchannel_client_notification_endpoint: receiver.url(path) });
+  return registerClient({ backchannel_token_delivery_mode: 'ping', backchannel_client_notification_endpoint: harness.receiver.url(path) });
 }
 
 /** The §10.2 ping: POST, application/json, the exact bearer token, the body exactly {"auth_req_id": ...}. */
@@ -62,7 +49,7 @@ describe('ping mode (CIBA Core 10.2)', () => {
     const authReqId = await startAuthRequest(client, { client_notification_token: token });
 
     expect((await decide(authReqId, 'allow')).status).toBe(200);
-    const [ping] = await receiver.waitForRequests(path, 1, ARRIVAL_MS);
+    const [ping] = await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
     expectPing(ping, authReqId, token);
 
     const tokens = await poll(client, authReqId);
@@ -70,10 +57,10 @@ describe('ping mode (CIBA Core 10.2)', () => {
     expect(tokens.json).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String), id_token: expect.any(String) });
     expect(decodeJwt(String(tokens.json.id_token))).toMatchObject({ aud: client.clientId, 'urn:openid:params:jwt:claim:auth_req_id': authReqId });
 
-    await pipeline.deliveryReaches(authReqId, 'delivered');
+    await harness.pipeline.deliveryReaches(authReqId, 'delivered');
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(path)).toHaveLength(1);
-    expect((await pipeline.authRequests.find(authReqId))?.delivery).toMatchObject({ status: 'delivered', attempts: 1, lastResult: 'HTTP 204' });
+    expect(harness.receiver.requestsTo(path)).toHaveLength(1);
+    expect((await harness.pipeline.authRequests.find(authReqId))?.delivery).toMatchObject({ status: 'delivered', attempts: 1, lastResult: 'HTTP 204' });
   });
 
   it('a ping client that polls before the user answers gets authorization_pending, and no ping is sent while pending', async () => {
@@ -83,10 +70,10 @@ describe('ping mode (CIBA Core 10.2)', () => {
 
     expectError(await poll(client, authReqId), 400, 'authorization_pending');
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(path)).toHaveLength(0);
+    expect(harness.receiver.requestsTo(path)).toHaveLength(0);
 
     expect((await decide(authReqId, 'allow')).status).toBe(200);
-    await receiver.waitForRequests(path, 1, ARRIVAL_MS);
+    await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
     const tokens = await poll(client, authReqId);
     expect(tokens.status, tokens.body).toBe(200);
   });
@@ -98,7 +85,7 @@ describe('ping mode (CIBA Core 10.2)', () => {
     const authReqId = await startAuthRequest(client, { client_notification_token: token });
 
     expect((await decide(authReqId, 'deny')).status).toBe(200);
-    const [ping] = await receiver.waitForRequests(path, 1, ARRIVAL_MS);
+    const [ping] = await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
     expectPing(ping, authReqId, token);
     expectError(await poll(client, authReqId), 400, 'access_denied');
   });
@@ -108,24 +95,24 @@ describe('ping mode (CIBA Core 10.2)', () => {
     const token = notificationToken();
     const client = await pingClient(path);
     const authReqId = await startAuthRequest(client, { client_notification_token: token, requested_expiry: '2' });
-    const stored = await pipeline.authRequests.find(authReqId);
+    const stored = await harness.pipeline.authRequests.find(authReqId);
     expect(stored?.expiresAt).toEqual(expect.any(Number));
 
-    const [ping] = await receiver.waitForRequests(path, 1, ARRIVAL_MS);
+    const [ping] = await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
     expectPing(ping, authReqId, token);
     // Not before the request expired: a ping for a pending request would make the client poll for nothing.
     expect(ping?.receivedAt).toBeGreaterThanOrEqual(stored?.expiresAt ?? Infinity);
     expectError(await poll(client, authReqId), 400, 'expired_token');
 
-    await pipeline.deliveryReaches(authReqId, 'delivered');
+    await harness.pipeline.deliveryReaches(authReqId, 'delivered');
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(path)).toHaveLength(1);
+    expect(harness.receiver.requestsTo(path)).toHaveLength(1);
   });
 
   it('a poll client registered with a notification endpoint is never notified (CIBA Core 5)', async () => {
     const pollPath = newPath();
     const pingPath = newPath();
-    const pollClient = await registerClient({ backchannel_token_delivery_mode: 'poll', backchannel_client_notification_endpoint: receiver.url(pollPath) });
+    const pollClient = await registerClient({ backchannel_token_delivery_mode: 'poll', backchannel_client_notification_endpoint: harness.receiver.url(pollPath) });
     const control = await pingClient(pingPath);
     const pollRequest = await startAuthRequest(pollClient, { client_notification_token: notificationToken() });
     const pingRequest = await startAuthRequest(control, { client_notification_token: notificationToken() });
@@ -133,10 +120,10 @@ describe('ping mode (CIBA Core 10.2)', () => {
     expect((await decide(pollRequest, 'allow')).status).toBe(200);
     expect((await decide(pingRequest, 'allow')).status).toBe(200);
     // The ping client's notification shows that the pipeline is running; the poll client's never comes.
-    await receiver.waitForRequests(pingPath, 1, ARRIVAL_MS);
+    await harness.receiver.waitForRequests(pingPath, 1, ARRIVAL_MS);
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(pollPath)).toHaveLength(0);
-    expect((await pipeline.authRequests.find(pollRequest))?.delivery).toBeUndefined();
+    expect(harness.receiver.requestsTo(pollPath)).toHaveLength(0);
+    expect((await harness.pipeline.authRequests.find(pollRequest))?.delivery).toBeUndefined();
 
     const tokens = await poll(pollClient, pollRequest);
     expect(tokens.status, tokens.body).toBe(200);

@@ -6,26 +6,13 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ISSUER } from '../support/constants.js';
 import { backchannel, call, decide, expectError, poll, registerClient, startAuthRequest, type TestClient } from '../support/provider.js';
-import { startReceiver, type Receiver, type ReceivedRequest } from '../support/receiver.js';
-import { notificationToken, startNotificationPipeline, useOwnTable, type NotificationPipeline } from '../support/workers.js';
+import { type ReceivedRequest } from '../support/receiver.js';
+import { notificationToken, useDeliveryHarness } from '../support/workers.js';
 
-const table = useOwnTable('push');
-
-let pipeline: NotificationPipeline;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  pipeline = await startNotificationPipeline(table);
-  receiver = await startReceiver();
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await pipeline?.stop();
-});
+const harness = useDeliveryHarness('push');
 
 const QUIET_MS = 2000;
 const ARRIVAL_MS = 10_000;
@@ -34,7 +21,7 @@ const AUTH_REQ_ID_CLAIM = 'urn:openid:params:jwt:claim:auth_req_id';
 const newPath = (): string => `/push/${randomUUID()}`;
 
 function pushClient(path: string): Promise<TestClient> {
-  return registerClient({ backchannel_token_delivery_mode: 'push', backchannel_client_notification_endpoint: receiver.url(path) });
+  return registerClient({ backchannel_token_delivery_mode: 'push', backchannel_client_notification_endpoint: harness.receiver.url(path) });
 }
 
 /** OIDC Core 3.3.2.11: base64url of the left half of SHA-256 of the access token's ASCII octets. */
@@ -69,7 +56,7 @@ describe('push mode (CIBA Core 10.3)', () => {
     const authReqId = await startAuthRequest(client, { client_notification_token: token });
 
     expect((await decide(authReqId, 'allow')).status).toBe(200);
-    const [push] = await receiver.waitForRequests(path, 1, ARRIVAL_MS);
+    const [push] = await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
     expectHeaders(push, token);
     const body = bodyOf(push);
     expect(body).toMatchObject({
@@ -90,9 +77,9 @@ describe('push mode (CIBA Core 10.3)', () => {
     const { payload: access } = await jwtVerify(String(body.access_token), jwks, { issuer: TEST_ISSUER, typ: 'at+jwt' });
     expect(access.client_id).toBe(client.clientId);
 
-    await pipeline.deliveryReaches(authReqId, 'delivered');
+    await harness.pipeline.deliveryReaches(authReqId, 'delivered');
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(path)).toHaveLength(1);
+    expect(harness.receiver.requestsTo(path)).toHaveLength(1);
   });
 
   it('a push client calling /token for its auth_req_id gets 400 unauthorized_client, before and after the push', async () => {
@@ -102,7 +89,7 @@ describe('push mode (CIBA Core 10.3)', () => {
 
     expectError(await poll(client, authReqId), 400, 'unauthorized_client');
     expect((await decide(authReqId, 'allow')).status).toBe(200);
-    await receiver.waitForRequests(path, 1, ARRIVAL_MS);
+    await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
     expectError(await poll(client, authReqId), 400, 'unauthorized_client');
   });
 
@@ -113,7 +100,7 @@ describe('push mode (CIBA Core 10.3)', () => {
     const authReqId = await startAuthRequest(client, { client_notification_token: token });
 
     expect((await decide(authReqId, 'deny')).status).toBe(200);
-    const [push] = await receiver.waitForRequests(path, 1, ARRIVAL_MS);
+    const [push] = await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
     expectHeaders(push, token);
     const body = bodyOf(push);
     expect(Object.keys(body).sort()).toEqual(['auth_req_id', 'error', 'error_description']);
@@ -125,17 +112,17 @@ describe('push mode (CIBA Core 10.3)', () => {
     const token = notificationToken();
     const client = await pushClient(path);
     const authReqId = await startAuthRequest(client, { client_notification_token: token, requested_expiry: '2' });
-    const stored = await pipeline.authRequests.find(authReqId);
+    const stored = await harness.pipeline.authRequests.find(authReqId);
 
-    const [push] = await receiver.waitForRequests(path, 1, ARRIVAL_MS);
+    const [push] = await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
     expectHeaders(push, token);
     expect(push?.receivedAt).toBeGreaterThanOrEqual(stored?.expiresAt ?? Infinity);
     const body = bodyOf(push);
     expect(Object.keys(body).sort()).toEqual(['auth_req_id', 'error', 'error_description']);
     expect(body).toMatchObject({ auth_req_id: authReqId, error: 'expired_token', error_description: expect.any(String) });
 
-    await pipeline.deliveryReaches(authReqId, 'delivered');
+    await harness.pipeline.deliveryReaches(authReqId, 'delivered');
     await sleep(QUIET_MS);
-    expect(receiver.requestsTo(path)).toHaveLength(1);
+    expect(harness.receiver.requestsTo(path)).toHaveLength(1);
   });
 });

@@ -12,14 +12,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { DynamoDbAuthRequestRepository } from '../../lambdas/adapters/dynamodb/auth-request-repository.js';
 import { DynamoDbDeadLetterRepository } from '../../lambdas/adapters/dynamodb/dead-letter-repository.js';
 import type { AuthRequest, DeliveryRecord } from '../../lambdas/core/model.js';
 import { createProviderTable, localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { seedDemoUsers } from '../../local/seed.js';
 import { startLocalWorkers } from '../../local/workers.js';
-import { eventually } from './receiver.js';
+import { eventually, startReceiver, type Receiver } from './receiver.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 
@@ -112,4 +112,42 @@ export async function startNotificationPipeline(tableName: string): Promise<Noti
 /** A client_notification_token with every kind of RFC 6750 b64token character, unique per call. */
 export function notificationToken(): string {
   return `${randomBytes(18).toString('base64url')}.~+/${randomBytes(6).toString('hex')}==`;
+}
+
+export interface DeliveryHarness {
+  readonly table: string;
+  /** Started before the file's tests run. */
+  readonly pipeline: NotificationPipeline;
+  readonly receiver: Receiver;
+}
+
+/**
+ * The file's own table, the notification pipeline on it and a local receiver: started before the
+ * file's tests, stopped after them. Call it at the top of the file, before any handler runs.
+ */
+export function useDeliveryHarness(label: string): DeliveryHarness {
+  const table = useOwnTable(label);
+  let pipeline: NotificationPipeline | undefined;
+  let receiver: Receiver | undefined;
+  beforeAll(async () => {
+    pipeline = await startNotificationPipeline(table);
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await pipeline?.stop();
+  });
+  const started = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`the ${name} is used before beforeAll started it`);
+    return value;
+  };
+  return {
+    table,
+    get pipeline() {
+      return started(pipeline, 'notification pipeline');
+    },
+    get receiver() {
+      return started(receiver, 'receiver');
+    },
+  };
 }
