@@ -41,7 +41,7 @@ try {
   await seedDemoUsers(setup, 'ciba-bench');
   setup.destroy();
   applyEnvironment({
-    ...lambdaEnvironment({ issuer: ISSUER, tableName: 'ciba-bench', dynamoDbEndpoint: dynamodb.endpoint, keyFile: join(mkdtempSync(join(tmpdir(), 'ciba-bench-')), 'key.json'), initialAccessToken: IAT }),
+    ...lambdaEnvironment({ issuer: ISSUER, tableName: 'ciba-bench', dynamoDbEndpoint: dynamodb.endpoint, initialAccessToken: IAT }),
     // Polls in the benchmark come back to back; the interval rule is not what is measured.
     CIBA_POLL_INTERVAL_SECONDS: '1',
   });

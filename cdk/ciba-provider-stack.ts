@@ -36,7 +36,10 @@ export class CibaProviderStack extends Stack {
     });
     new CfnOutput(this, 'ApiUrl', { description: 'The API Gateway stage URL', value: provider.api.url });
     new CfnOutput(this, 'TableName', { description: 'The DynamoDB table', value: provider.table.tableName });
-    new CfnOutput(this, 'SigningKeyArn', { description: 'The KMS key signing tokens (ES256)', value: provider.signingKey.keyArn });
+    new CfnOutput(this, 'SigningMode', { description: 'Where the token signing keys live (envelope or kms; README, "Signing keys")', value: provider.signingKeys.mode });
+    if (provider.signingKeys.wrappingKey) {
+      new CfnOutput(this, 'SigningKeyWrappingKeyArn', { description: 'The KMS key the signing keys are encrypted under', value: provider.signingKeys.wrappingKey.keyArn });
+    }
     new CfnOutput(this, 'InitialAccessTokenSecretArn', {
       description: 'The secret holding the initial access token for dynamic client registration',
       value: provider.initialAccessToken.secretArn,

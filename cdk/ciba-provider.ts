@@ -20,7 +20,6 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -33,6 +32,7 @@ import { handlers, routes } from '../lambdas/routes.js';
 import type { Feature, HandlerName, HandlerSpec, Trigger } from '../lambdas/routes.js';
 import { keyPrefix, tableSchema } from '../lambdas/adapters/dynamodb/table-schema.js';
 import { PushPlatforms, type PushPlatformsProps } from './push-platforms.js';
+import { SigningKeys, type SigningMode } from './signing-keys.js';
 
 /** The repository root: handler entries in lambdas/routes.ts are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -42,7 +42,7 @@ const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Desc
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
 /** Variables a deployed function leaves empty and `sam local` may fill (README, "sam local"). */
-export const SAM_LOCAL_OVERRIDES = { CIBA_DYNAMODB_ENDPOINT: '', CIBA_LOCAL_KEY_FILE: '' } as const;
+export const SAM_LOCAL_OVERRIDES = { CIBA_DYNAMODB_ENDPOINT: '' } as const;
 
 /**
  * Settings of the local runner that would weaken a deployed provider (plain-http client URLs, loopback
@@ -143,6 +143,22 @@ export interface CibaProviderProps {
    * @default - all off
    */
   readonly features?: CibaProviderFeatures;
+  /**
+   * Where the token signing keys' private halves live (README, "Signing keys"): `envelope`, key pairs
+   * kept encrypted under a KMS key and decrypted once per cold start (no KMS request per token); or
+   * `kms`, asymmetric KMS keys (the private key never leaves KMS; a KMS request per token, within
+   * KMS's per-account request quota). Changing it switches the keys at the next deployment.
+   *
+   * @default 'envelope'
+   */
+  readonly signing?: SigningMode;
+  /**
+   * How often the signing keys rotate. Each key is published one period before it signs and one
+   * period after: at least 2 days.
+   *
+   * @default Duration.days(30)
+   */
+  readonly signingKeyRotation?: Duration;
   /**
    * The token delivery modes offered (CIBA Core §5, `CIBA_DELIVERY_MODES`): discovery lists exactly these
    * and registration refuses the others.
@@ -285,8 +301,8 @@ export class CibaProvider extends Construct {
   public readonly api: apigateway.RestApi;
   /** The provider's single table (lambdas/adapters/dynamodb/table-schema.ts). */
   public readonly table: dynamodb.TableV2;
-  /** The ES256 signing key; the private key never leaves KMS. */
-  public readonly signingKey: kms.Key;
+  /** The ES256 signing keys: their KMS resources, rotation and grants (cdk/signing-keys.ts). */
+  public readonly signingKeys: SigningKeys;
   /** The initial access token that protects dynamic client registration (RFC 7591 §3). */
   public readonly initialAccessToken: secretsmanager.Secret;
   /**
@@ -333,7 +349,7 @@ export class CibaProvider extends Construct {
     // The workers carry ping and push notifications to clients and new requests to users' phones.
     const notifies = deliveryModes.includes('ping') || deliveryModes.includes('push') || props.push !== undefined;
     const isDeployed = (spec: HandlerSpec): boolean =>
-      (spec.feature === undefined || features[spec.feature]) && (spec.trigger === undefined || notifies);
+      (spec.feature === undefined || features[spec.feature]) && (spec.trigger === undefined || spec.trigger === 'signingKeySchedule' || notifies);
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: tableSchema.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -356,12 +372,10 @@ export class CibaProvider extends Construct {
       removalPolicy,
     });
 
-    this.signingKey = new kms.Key(this, 'SigningKey', {
-      description: 'CIBA provider token signing key (ES256)',
-      // ES256 = ECDSA with P-256 and SHA-256 (RFC 7518 §3.4). Asymmetric keys cannot be rotated
-      // automatically; rotation means a new key published in the JWKS next to the old one.
-      keySpec: kms.KeySpec.ECC_NIST_P256,
-      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+    this.signingKeys = new SigningKeys(this, 'SigningKeys', {
+      table: this.table,
+      ...(props.signing ? { mode: props.signing } : {}),
+      ...(props.signingKeyRotation ? { rotationPeriod: props.signingKeyRotation } : {}),
       removalPolicy,
     });
 
@@ -436,8 +450,8 @@ export class CibaProvider extends Construct {
       ...(props.externalService ? { ...externalServiceEnvironment(props.externalService), CIBA_EXTERNAL_SERVICE_SECRET: 'secret' } : {}),
       CIBA_ISSUER: Token.isUnresolved(this.issuer) ? 'https://issuer.invalid' : this.issuer,
       CIBA_TABLE_NAME: 'table',
-      CIBA_SIGNING: 'kms',
-      CIBA_KMS_KEY_ID: 'key',
+      ...this.signingKeys.environment,
+      ...(this.signingKeys.mode === 'envelope' ? { CIBA_SIGNING_WRAPPING_KEY_ID: 'key' } : {}),
     });
 
     const functions: Partial<Record<HandlerName, NodejsFunction>> = {};
@@ -453,8 +467,7 @@ export class CibaProvider extends Construct {
           NODE_OPTIONS: '--enable-source-maps',
           CIBA_ISSUER: this.issuer,
           CIBA_TABLE_NAME: this.table.tableName,
-          CIBA_SIGNING: 'kms',
-          CIBA_KMS_KEY_ID: this.signingKey.keyArn,
+          ...this.signingKeys.environment,
           CIBA_SIMULATOR: String(features.simulator),
           CIBA_AUTOMATED_APPROVAL: String(features.automatedApproval),
           ...tunables,
@@ -564,8 +577,9 @@ export class CibaProvider extends Construct {
     // scans. Transactions need no action of their own; DynamoDB checks each Put/Update inside them.
     if (access.table === 'read') this.table.grant(fn, ...TABLE_READ_ACTIONS);
     if (access.table === 'readWrite') this.table.grant(fn, ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS);
-    if (access.signingKey === 'sign') this.signingKey.grant(fn, 'kms:Sign', 'kms:GetPublicKey');
-    if (access.signingKey === 'publicKey') this.signingKey.grant(fn, 'kms:GetPublicKey');
+    if (access.signingKey === 'sign') this.signingKeys.grantSign(fn);
+    if (access.signingKey === 'publicKey') this.signingKeys.grantPublish(fn);
+    if (access.signingKey === 'rotate') this.signingKeys.grantRotate(fn);
     if (access.initialAccessToken) this.initialAccessToken.grantRead(fn);
     if (access.deliveryQueue === 'send') {
       if (this.deliveryQueue === undefined) throw new Error(`${name} sends to the delivery queue, which a poll-only provider does not have`);
@@ -618,6 +632,9 @@ export class CibaProvider extends Construct {
           }),
         );
         return;
+      case 'signingKeySchedule':
+        this.signingKeys.attachRotation(fn);
+        return;
       case 'deliveryQueue':
         fn.addEventSource(
           new SqsEventSource(this.deliveryQueue!, {
@@ -645,6 +662,9 @@ function functionTimeout(spec: HandlerSpec, props: CibaProviderProps): Duration 
       return DISPATCHER_TIMEOUT;
     case 'deliveryQueue':
       return deliveryFunctionTimeout(props);
+    case 'signingKeySchedule':
+      // Up to four KMS calls (two keys to make in kms mode) and two table requests, with retries.
+      return Duration.minutes(1);
   }
 }
 

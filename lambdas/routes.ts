@@ -14,8 +14,11 @@ export type Feature = 'simulator' | 'automatedApproval';
 export interface HandlerAccess {
   /** The provider's DynamoDB table. */
   readonly table?: 'read' | 'readWrite';
-  /** The provider's signing key: `sign` to issue tokens, `publicKey` to publish the JWKS. */
-  readonly signingKey?: 'sign' | 'publicKey';
+  /**
+   * The provider's signing keys (the key ring in the table and the keys' private halves): `sign` to issue
+   * tokens, `publicKey` to publish or check them, `rotate` to make new keys and retire old ones.
+   */
+  readonly signingKey?: 'sign' | 'publicKey' | 'rotate';
   /** The secret holding the initial access token that protects dynamic registration. */
   readonly initialAccessToken?: boolean;
   /** The queue of notification delivery jobs (ping and push). */
@@ -28,9 +31,9 @@ export interface HandlerAccess {
 
 /**
  * What invokes a function that no route reaches: the table's stream (the outbox of notifications),
- * or the delivery queue.
+ * the delivery queue, or a schedule (and the deployment itself: the signing keys' custom resource).
  */
-export type Trigger = 'tableStream' | 'deliveryQueue';
+export type Trigger = 'tableStream' | 'deliveryQueue' | 'signingKeySchedule';
 
 export interface HandlerSpec {
   /** Module path, relative to the project root, exporting `handler`. */
@@ -139,6 +142,12 @@ const handlerSpecs = {
     description: "Delivers ping and push notifications (CIBA Core §10.2, §10.3) and pushes new requests to users' phones",
     access: { table: 'readWrite', signingKey: 'sign', deliveryQueue: 'send', push: true },
     trigger: 'deliveryQueue',
+  },
+  signingKeyRotation: {
+    entry: 'lambdas/handlers/signing-key-rotation.ts',
+    description: 'Makes the signing keys at deployment and rotates them on a schedule',
+    access: { signingKey: 'rotate' },
+    trigger: 'signingKeySchedule',
   },
 } as const satisfies Record<string, HandlerSpec>;
 

@@ -47,15 +47,14 @@ export function lambdaEnvironment(options: {
   issuer: string;
   tableName: string;
   dynamoDbEndpoint: string;
-  keyFile: string;
   initialAccessToken: string;
 }): Record<string, string> {
   return {
     CIBA_ISSUER: options.issuer,
     CIBA_TABLE_NAME: options.tableName,
     CIBA_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+    // Signing keys in plain in the (local) table, made by the first request that signs.
     CIBA_SIGNING: 'local',
-    CIBA_LOCAL_KEY_FILE: options.keyFile,
     CIBA_INITIAL_ACCESS_TOKEN: options.initialAccessToken,
     CIBA_SIMULATOR: 'true',
     CIBA_AUTOMATED_APPROVAL: 'true',

@@ -34,7 +34,6 @@ try {
       issuer: options.issuer,
       tableName: options.tableName,
       dynamoDbEndpoint: dynamodb.endpoint,
-      keyFile: join(options.dataDir, 'signing-key.json'),
       initialAccessToken: options.initialAccessToken,
     }),
   );

@@ -3,6 +3,7 @@
  * lambdas/adapters/ implements them on DynamoDB, KMS and the local file system.
  */
 import type { Config } from '../config.js';
+import type { KeyMaterial, KeyRing, NewKey, SigningMode } from './signing-keys/key-ring.js';
 import type { AuthRequest, Client, DeadLetter, Decision, DeliveryRecord, Device, DeviceSummary, Evidence, PublicJwk, PushPlatform, User } from './model.js';
 
 export interface ClientRepository {
@@ -188,12 +189,44 @@ export interface PublishedJwk {
   readonly [parameter: string]: unknown;
 }
 
-/** The provider's signing key. The private half may live where the core cannot see it (KMS). */
-export interface Signer {
+/** One of the provider's signing keys, ready to sign. The private half may live where the core cannot see it (KMS). */
+export interface SigningKey {
+  readonly kid: string;
   readonly alg: 'ES256';
-  publicJwk(): Promise<PublishedJwk>;
   /** Signs a JWS signing input; returns the JWS signature (for ES256, r || s, 64 bytes). */
   sign(signingInput: Uint8Array): Promise<Uint8Array>;
+}
+
+/** The provider's signing keys (core/signing-keys/key-ring.ts). */
+export interface Signer {
+  readonly alg: 'ES256';
+  /** The key that signs now. */
+  currentKey(): Promise<SigningKey>;
+  /** The keys verifiers accept, signing key first: the JWKS (the next and previous keys included). */
+  publishedKeys(): Promise<readonly PublishedJwk[]>;
+}
+
+/** Where the key ring is kept. */
+export interface KeyRingStore {
+  read(): Promise<KeyRing | undefined>;
+  /**
+   * Stores `ring` if the stored ring is still at `expectedVersion` (undefined: if there is none yet).
+   * False when another writer changed it first: nothing was written.
+   */
+  write(ring: KeyRing, expectedVersion: number | undefined): Promise<boolean>;
+}
+
+/** Makes and destroys keys of one signing mode (`kms` or `envelope` in AWS, `local` locally). */
+export interface SigningKeyFactory {
+  readonly mode: SigningMode;
+  generate(): Promise<NewKey>;
+  /** Destroys a retired key's private half where that means something (a KMS key is scheduled for deletion). */
+  destroy(material: KeyMaterial): Promise<void>;
+}
+
+/** Turns stored key material into a signing function (for `envelope`, by decrypting it). */
+export interface SigningKeyOpener {
+  open(material: KeyMaterial): Promise<(signingInput: Uint8Array) => Promise<Uint8Array>>;
 }
 
 /** A client's JWK Set published at its jwks_uri, cached by the adapter. */

@@ -145,12 +145,13 @@ describe('CibaProvider API', () => {
       AuthorizationType: 'NONE',
       Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
     });
-    // CDK grants API Gateway invoke per method (plus one for the console's test-invoke).
-    byDefault.resourceCountIs('AWS::Lambda::Permission', 2 * ungatedRoutes.length);
-    byDefault.allResourcesProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'apigateway.amazonaws.com',
-    });
+    // CDK grants API Gateway invoke per method (plus one for the console's test-invoke); the one other
+    // permission lets EventBridge start the signing key rotation.
+    const permissions = Object.values(byDefault.findResources('AWS::Lambda::Permission')).map((resource) => resource.Properties as { Action: string; Principal: string });
+    expect(permissions.filter((permission) => permission.Principal === 'apigateway.amazonaws.com')).toHaveLength(2 * ungatedRoutes.length);
+    expect(permissions.filter((permission) => permission.Principal !== 'apigateway.amazonaws.com')).toEqual([
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' }),
+    ]);
   });
 
   it('deploys to the prod stage and sets no account-wide CloudWatch role', () => {
@@ -181,13 +182,14 @@ describe('CibaProvider functions', () => {
 
   it('gives every function the provider configuration', () => {
     const provider = defaultStack.provider;
-    const keyArn = { 'Fn::GetAtt': [logicalId(provider.signingKey), 'Arn'] };
+    const keyArn = { 'Fn::GetAtt': [logicalId(provider.signingKeys.wrappingKey!), 'Arn'] };
     for (const [name] of ungatedHandlers) {
       const environment = environmentOf(byDefault, provider, name);
       expect(environment).toMatchObject({
         NODE_OPTIONS: '--enable-source-maps',
-        CIBA_SIGNING: 'kms',
-        CIBA_KMS_KEY_ID: keyArn,
+        CIBA_SIGNING: 'envelope',
+        CIBA_SIGNING_WRAPPING_KEY_ID: keyArn,
+        CIBA_SIGNING_KEY_ROTATION_DAYS: '30',
         CIBA_TABLE_NAME: { Ref: logicalId(provider.table) },
         CIBA_SIMULATOR: 'false',
         CIBA_AUTOMATED_APPROVAL: 'false',
@@ -228,12 +230,13 @@ describe('CibaProvider functions', () => {
     });
   });
 
-  it('stays readable by `sam local start-api`: asset code, no custom resources', () => {
+  it('stays readable by `sam local start-api`: asset code, and only the signing keys as a custom resource', () => {
     byDefault.allResources('AWS::Lambda::Function', {
       Metadata: { 'aws:asset:path': Match.anyValue(), 'aws:asset:property': 'Code' },
     });
+    // sam local skips custom resources; locally the signing keys are made on first use instead.
     const types = Object.values(byDefault.toJSON().Resources as Record<string, { Type: string }>).map((resource) => resource.Type);
-    expect(types.filter((type) => type.startsWith('Custom::') || type.startsWith('AWS::Serverless::'))).toEqual([]);
+    expect(types.filter((type) => type.startsWith('Custom::') || type.startsWith('AWS::Serverless::'))).toEqual(['Custom::SigningKeyRing']);
   });
 });
 
@@ -261,11 +264,20 @@ describe('CibaProvider state', () => {
     byDefault.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('signs with an ECC P-256 KMS key (ES256) that is retained', () => {
+  it('keeps the signing keys encrypted under a retained, rotating symmetric KMS key (envelope signing)', () => {
     byDefault.resourceCountIs('AWS::KMS::Key', 1);
-    byDefault.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    byDefault.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, KeySpec: Match.absent(), KeyUsage: Match.absent() });
     byDefault.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
     byDefault.resourceCountIs('AWS::KMS::Alias', 0);
+  });
+
+  it('makes the first signing keys at deployment and rotates them every 30 days', () => {
+    const rotation = logicalId(defaultStack.provider.functions.signingKeyRotation!);
+    byDefault.hasResourceProperties('Custom::SigningKeyRing', { ServiceToken: { 'Fn::GetAtt': [rotation, 'Arn'] }, Mode: 'envelope' });
+    byDefault.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 days)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [rotation, 'Arn'] } })],
+    });
   });
 
   it('generates an initial access token of at least 43 letters and digits', () => {
@@ -280,21 +292,28 @@ describe('CibaProvider state', () => {
 });
 
 describe('CibaProvider permissions', () => {
-  it('lets the token function sign with the key, and only that key', () => {
+  it('lets the token function decrypt signing keys with the wrapping key, only with their encryption context', () => {
     const provider = defaultStack.provider;
     const statements = statementsOf(byDefault, provider, 'token');
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: expect.arrayContaining(['kms:Sign', 'kms:GetPublicKey']),
-      Resource: { 'Fn::GetAtt': [logicalId(provider.signingKey), 'Arn'] },
+      Action: 'kms:Decrypt',
+      Resource: { 'Fn::GetAtt': [logicalId(provider.signingKeys.wrappingKey!), 'Arn'] },
+      Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'ciba-signing-key' } },
     });
+    expect(actionsOf(statements)).not.toContain('kms:GenerateDataKeyPairWithoutPlaintext');
   });
 
-  it('lets the jwks function read the public key but not sign', () => {
-    const actions = actionsOf(statementsOf(byDefault, defaultStack.provider, 'jwks'));
-    expect(actions).toContain('kms:GetPublicKey');
-    expect(actions).not.toContain('kms:Sign');
-    expect(actions.filter((action) => !action.startsWith('logs:'))).toEqual(['kms:GetPublicKey']);
+  it('lets the jwks function read the key ring item and nothing else', () => {
+    const statements = statementsOf(byDefault, defaultStack.provider, 'jwks').filter((statement) => !actionsOf([statement]).every((action) => action.startsWith('logs:')));
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': [logicalId(defaultStack.provider.table), 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['SIGNING-KEYS'] } },
+      },
+    ]);
   });
 
   it('gives the discovery function no data or key access', () => {
@@ -312,10 +331,13 @@ describe('CibaProvider permissions', () => {
   it('grants each function exactly the access its route-table entry declares', () => {
     for (const [name, spec] of ungatedHandlers) {
       const actions = actionsOf(statementsOf(byDefault, defaultStack.provider, name));
-      expect(actions.includes('dynamodb:GetItem'), `${name} reads the table`).toBe(spec.access.table !== undefined);
-      expect(actions.includes('dynamodb:PutItem'), `${name} writes the table`).toBe(spec.access.table === 'readWrite');
-      expect(actions.includes('kms:Sign'), `${name} signs`).toBe(spec.access.signingKey === 'sign');
-      expect(actions.includes('kms:GetPublicKey'), `${name} reads the public key`).toBe(spec.access.signingKey !== undefined);
+      // Every use of the signing keys reads the key ring item.
+      expect(actions.includes('dynamodb:GetItem'), `${name} reads the table`).toBe(spec.access.table !== undefined || spec.access.signingKey !== undefined);
+      expect(actions.includes('dynamodb:PutItem'), `${name} writes the table`).toBe(spec.access.table === 'readWrite' || spec.access.signingKey === 'rotate');
+      // Envelope signing (the default): signing is decrypting the key once; no KMS request per token.
+      expect(actions.includes('kms:Decrypt'), `${name} opens the signing key`).toBe(spec.access.signingKey === 'sign');
+      expect(actions.includes('kms:GenerateDataKeyPairWithoutPlaintext'), `${name} makes keys`).toBe(spec.access.signingKey === 'rotate');
+      expect(actions.includes('kms:Sign'), `${name} signs with KMS`).toBe(false);
     }
   });
 
@@ -334,7 +356,7 @@ describe('CibaProviderStack outputs', () => {
   it('outputs what an operator needs after deploying', () => {
     // Exactly these: the construct itself adds none (not even RestApi's default `Endpoint` output).
     expect(Object.keys(byDefault.findOutputs('*')).sort()).toEqual(
-      ['ApiUrl', 'DeliveryDeadLetterQueueUrl', 'InitialAccessTokenSecretArn', 'Issuer', 'SigningKeyArn', 'StreamFailureQueueUrl', 'TableName'],
+      ['ApiUrl', 'DeliveryDeadLetterQueueUrl', 'InitialAccessTokenSecretArn', 'Issuer', 'SigningKeyWrappingKeyArn', 'SigningMode', 'StreamFailureQueueUrl', 'TableName'],
     );
     expect(Object.keys(twoProviders.findOutputs('*'))).toEqual([]);
   });
@@ -361,8 +383,8 @@ describe('Two CibaProviders in one stack', () => {
     const token2 = environmentOf(twoProviders, realm2, 'token');
     expect(token1.CIBA_TABLE_NAME).toEqual({ Ref: logicalId(realm1.table) });
     expect(token2.CIBA_TABLE_NAME).toEqual({ Ref: logicalId(realm2.table) });
-    expect(token1.CIBA_KMS_KEY_ID).toEqual({ 'Fn::GetAtt': [logicalId(realm1.signingKey), 'Arn'] });
-    expect(token2.CIBA_KMS_KEY_ID).toEqual({ 'Fn::GetAtt': [logicalId(realm2.signingKey), 'Arn'] });
+    expect(token1.CIBA_SIGNING_WRAPPING_KEY_ID).toEqual({ 'Fn::GetAtt': [logicalId(realm1.signingKeys.wrappingKey!), 'Arn'] });
+    expect(token2.CIBA_SIGNING_WRAPPING_KEY_ID).toEqual({ 'Fn::GetAtt': [logicalId(realm2.signingKeys.wrappingKey!), 'Arn'] });
   });
 
   it('passes an explicit issuer (without its trailing slash), stage and tunables through', () => {

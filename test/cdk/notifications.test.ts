@@ -18,7 +18,7 @@ import type { HandlerName, HandlerSpec } from '../../lambdas/routes.js';
 import { keyPrefix } from '../../lambdas/adapters/dynamodb/table-schema.js';
 
 const allHandlers = Object.entries(handlers) as [HandlerName, HandlerSpec][];
-const workers = allHandlers.filter(([, spec]) => spec.trigger !== undefined).map(([name]) => name);
+const workers = allHandlers.filter(([, spec]) => spec.trigger === 'tableStream' || spec.trigger === 'deliveryQueue').map(([name]) => name);
 const dispatcherName = allHandlers.find(([, spec]) => spec.trigger === 'tableStream')![0];
 const deliveryName = allHandlers.find(([, spec]) => spec.trigger === 'deliveryQueue')![0];
 
@@ -230,7 +230,7 @@ describe('The notification workers', () => {
       expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['sqs:SendMessage']), Resource: arnOf(provider.deliveryQueue!) }),
     );
     expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['kms:Sign']), Resource: arnOf(provider.signingKey) }),
+      expect.objectContaining({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: arnOf(provider.signingKeys.wrappingKey!) }),
     );
     expect(statements.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem']));
   });
@@ -288,7 +288,8 @@ describe('Local runner settings', () => {
 describe('A poll-only provider', () => {
   it('has no notification workers, queues, stream or event source mappings', () => {
     for (const name of workers) expect(pollOnly.provider.functions[name], name).toBeUndefined();
-    const expectedFunctions = allHandlers.filter(([, spec]) => spec.feature === undefined && spec.trigger === undefined).length;
+    // The signing key rotation runs whatever the delivery modes.
+    const expectedFunctions = allHandlers.filter(([, spec]) => spec.feature === undefined && (spec.trigger === undefined || spec.trigger === 'signingKeySchedule')).length;
     poll.resourceCountIs('AWS::Lambda::Function', expectedFunctions);
     poll.resourceCountIs('AWS::SQS::Queue', 0);
     poll.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);

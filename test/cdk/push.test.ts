@@ -160,7 +160,8 @@ describe('Platform applications from secrets', () => {
     });
     // Names unique per application, and nothing of the credentials in the template.
     expect(applications.APNS_SANDBOX!.properties.Name).not.toEqual(applications.GCM!.properties.Name);
-    expect(JSON.stringify(withSecrets.toJSON())).not.toMatch(/PRIVATE KEY|signingKey|serviceAccount/);
+    // `"signingKey"` as a JSON member (the APNs credentials field), not our own SigningKeys resources.
+    expect(JSON.stringify(withSecrets.toJSON())).not.toMatch(/PRIVATE KEY|"signingKey"|serviceAccount/);
   });
 
   it('run the onEvent function on nodejs22.x, arm64, bundled as ESM', () => {

@@ -20,6 +20,8 @@ export const condition = {
   deviceChannel: 'attribute_not_exists(channel)',
   /** The auth request is for the device's user. */
   forUser: '#sub = :sub',
+  /** Nobody changed the item since it was read (optimistic concurrency). */
+  atVersion: 'version = :expectedVersion',
 } as const;
 
 export const all = (...fragments: string[]): string => fragments.join(' AND ');

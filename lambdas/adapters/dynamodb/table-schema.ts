@@ -43,3 +43,6 @@ export const keyPrefix = {
   /** An access token revoked before its exp (RFC 7009), by jti; TTL at the token's exp. */
   revokedAccessToken: 'REVOKED#',
 } as const;
+
+/** The one item holding the provider's signing key ring (core/signing-keys/key-ring.ts). */
+export const SIGNING_KEY_RING = 'SIGNING-KEYS';

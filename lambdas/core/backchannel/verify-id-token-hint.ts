@@ -17,8 +17,10 @@ export const ID_TOKEN_HINT_GRACE_SECONDS = 7 * 24 * 3600;
 
 export async function verifyIdTokenHint(idTokenHint: string, client: Client, deps: { config: Pick<Config, 'issuer'>; clock: Clock; signer: Signer }): Promise<string> {
   const jws = decodeJws(idTokenHint, InvalidRequest, 'the id_token_hint');
-  const jwk = await deps.signer.publicJwk();
-  if (jws.header.alg !== deps.signer.alg || (jws.header.kid !== undefined && jws.header.kid !== jwk.kid)) {
+  // Any published key: an ID token signed before a rotation stays a valid hint while its key is published.
+  const keys = await deps.signer.publishedKeys();
+  const jwk = jws.header.kid === undefined ? keys[0] : keys.find((key) => key.kid === jws.header.kid);
+  if (jws.header.alg !== deps.signer.alg || !jwk) {
     throw new InvalidRequest('the id_token_hint was not signed by this provider');
   }
   if (!verifyJwsSignature(deps.signer.alg, createPublicKey({ key: jwk as never, format: 'jwk' }), jws)) {

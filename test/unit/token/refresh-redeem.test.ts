@@ -15,7 +15,7 @@ const NOW = 1_700_000_000_000;
 const PRESENTED = 'p'.repeat(43);
 const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('base64url');
 
-const config = loadConfig({ CIBA_ISSUER: 'https://ciba.test', CIBA_TABLE_NAME: 't', CIBA_SIGNING: 'local', CIBA_LOCAL_KEY_FILE: '/nonexistent' });
+const config = loadConfig({ CIBA_ISSUER: 'https://ciba.test', CIBA_TABLE_NAME: 't', CIBA_SIGNING: 'local' });
 
 const client: Client = {
   clientId: 'client-1',
@@ -57,11 +57,15 @@ class MemoryRefreshTokens implements RefreshTokenRepository {
 
 const signer = (fail = false): Signer => ({
   alg: 'ES256',
-  publicJwk: async () => ({ kty: 'EC', kid: 'k1', use: 'sig', alg: 'ES256' }),
-  sign: async () => {
-    if (fail) throw new Error('KMS unavailable');
-    return new Uint8Array(64);
-  },
+  publishedKeys: async () => [{ kty: 'EC', kid: 'k1', use: 'sig', alg: 'ES256' }],
+  currentKey: async () => ({
+    kid: 'k1',
+    alg: 'ES256',
+    sign: async () => {
+      if (fail) throw new Error('KMS unavailable');
+      return new Uint8Array(64);
+    },
+  }),
 });
 
 let repository: MemoryRefreshTokens;
