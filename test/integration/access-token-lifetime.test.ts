@@ -57,6 +57,24 @@ describe('registration of access_token_lifetime', () => {
   });
 });
 
+describe('access_token_lifetime through the operator CLI (npx ciba clients create --metadata)', () => {
+  it('is stored and applies to the client’s tokens', async () => {
+    const created = await harness.pipeline.cli(['clients', 'create', '--name', 'CLI lifetime', '--metadata', JSON.stringify({ access_token_lifetime: 300 }), '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const info = JSON.parse(created.stdout) as { client_id: string; client_secret: string; access_token_lifetime: number };
+    expect(info.access_token_lifetime).toBe(300);
+    const tokens = await tokensOf({ clientId: info.client_id, clientSecret: info.client_secret, registration: info });
+    expect(tokens.json.expires_in).toBe(300);
+    expect(await lifetimeOf(String(tokens.json.access_token))).toBe(300);
+  });
+
+  it('refuses an out-of-range lifetime, naming the field', async () => {
+    const refused = await harness.pipeline.cli(['clients', 'create', '--metadata', JSON.stringify({ access_token_lifetime: 86_401 })]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr + refused.stdout).toContain('access_token_lifetime');
+  });
+});
+
 describe('the lifetime of the issued access tokens', () => {
   it('a client without one gets CIBA_ACCESS_TOKEN_SECONDS', async () => {
     const tokens = await tokensOf(await registerClient());
