@@ -33,6 +33,7 @@ import type { Feature, HandlerName, HandlerSpec, Trigger } from '../lambdas/rout
 import { keyPrefix, tableSchema } from '../lambdas/adapters/dynamodb/table-schema.js';
 import { PushPlatforms, type PushPlatformsProps } from './push-platforms.js';
 import { SigningKeys, type SigningMode } from './signing-keys.js';
+import { tokenEnvironment, type CibaTokenProps } from './token-settings.js';
 
 /** The repository root: handler entries in lambdas/routes.ts are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -122,7 +123,7 @@ export interface CibaProviderFeatures {
   readonly automatedApproval?: boolean;
 }
 
-export interface CibaProviderProps {
+export interface CibaProviderProps extends CibaTokenProps {
   /**
    * The issuer identifier (OIDC Discovery §3): an https URL without query or fragment. Every endpoint
    * URL is this plus its path, so set it when the API is served behind a custom domain.
@@ -232,12 +233,14 @@ export interface CibaProviderProps {
   /**
    * Access token lifetime in seconds (`CIBA_ACCESS_TOKEN_SECONDS`).
    *
+   * @deprecated use accessTokenLifetime
    * @default - the functions' default, 600 (lambdas/config.ts)
    */
   readonly accessTokenSeconds?: number;
   /**
    * ID token lifetime in seconds (`CIBA_ID_TOKEN_SECONDS`).
    *
+   * @deprecated use idTokenLifetime
    * @default - the functions' default, 600 (lambdas/config.ts)
    */
   readonly idTokenSeconds?: number;
@@ -684,7 +687,7 @@ function tunableEnvironment(props: CibaProviderProps, deliveryModes: readonly De
     CIBA_DELIVERY_TIMEOUT_MS: props.delivery?.timeoutMs,
   };
   // Always stated: what discovery advertises should be read in the template, not inferred from a default.
-  const environment: Record<string, string> = { CIBA_DELIVERY_MODES: deliveryModes.join(' ') };
+  const environment: Record<string, string> = { CIBA_DELIVERY_MODES: deliveryModes.join(' '), ...tokenEnvironment(props) };
   for (const [variable, value] of Object.entries(numbers)) {
     if (value !== undefined) environment[variable] = String(value);
   }

@@ -108,7 +108,15 @@ export interface Config {
     /** How long an expired request is kept so that a late poll still gets expired_token. */
     readonly expiredRetentionSeconds: number;
   };
-  readonly tokens: { readonly accessTokenSeconds: number; readonly idTokenSeconds: number };
+  readonly tokens: {
+    readonly accessTokenSeconds: number;
+    readonly idTokenSeconds: number;
+    /**
+     * The access token's aud when the client names no `resource` (RFC 8707 §2): absolute URIs, one or
+     * more. Default: the issuer alone, the audience userinfo accepts.
+     */
+    readonly accessTokenAudience: readonly string[];
+  };
   /**
    * Refresh tokens (RFC 6749 §6): a grant's tokens are refused `absoluteSeconds` after the user
    * authenticated, and each refresh token once it has lain unused for `idleSeconds`.
@@ -304,6 +312,22 @@ function externalService(env: Env): ExternalServiceConfig | undefined {
   };
 }
 
+/** RFC 8707 §2: a resource is an absolute URI without a fragment; the default audience is one too. */
+function accessTokenAudience(env: Env, issuer: string): string[] {
+  const audience = list(env, 'CIBA_ACCESS_TOKEN_AUDIENCE', [issuer]);
+  if (audience.length === 0) throw new ConfigurationError('CIBA_ACCESS_TOKEN_AUDIENCE', 'must name at least one audience');
+  for (const value of audience) {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || value.includes('#')) throw new ConfigurationError('CIBA_ACCESS_TOKEN_AUDIENCE', `must list absolute URIs without a fragment, got ${JSON.stringify(value)}`);
+  }
+  return [...new Set(audience)];
+}
+
 function profile(env: Env): 'core' | 'fapi' {
   const value = env.CIBA_DEFAULT_PROFILE || 'core';
   if (value !== 'core' && value !== 'fapi') throw new ConfigurationError('CIBA_DEFAULT_PROFILE', `must be core or fapi, got ${JSON.stringify(value)}`);
@@ -338,6 +362,7 @@ export function loadConfig(env: Env): Config {
     tokens: {
       accessTokenSeconds: integer(env, 'CIBA_ACCESS_TOKEN_SECONDS', 600, 60, 86_400),
       idTokenSeconds: integer(env, 'CIBA_ID_TOKEN_SECONDS', 600, 60, 86_400),
+      accessTokenAudience: accessTokenAudience(env, issuerUrl(env)),
     },
     refreshTokens: {
       absoluteSeconds: integer(env, 'CIBA_REFRESH_TOKEN_ABSOLUTE_SECONDS', 30 * 86_400, 1, 366 * 86_400),

@@ -65,6 +65,9 @@ export const AccessDenied = defineError('access_denied', 400);
 // RFC 9396 §5, rich authorization requests
 export const InvalidAuthorizationDetails = defineError('invalid_authorization_details', 400);
 
+// RFC 8707 §2, resource indicators: a resource that is malformed, or not one the grant may name
+export const InvalidTarget = defineError('invalid_target', 400);
+
 // RFC 7591 §3.2.2, dynamic client registration
 export const InvalidClientMetadata = defineError('invalid_client_metadata', 400);
 

@@ -40,6 +40,11 @@ export interface ClientMetadata {
   readonly default_acr_values?: readonly string[];
   /** RFC 9396 §10: the authorization details types the client may send. */
   readonly authorization_details_types?: readonly string[];
+  /**
+   * This provider's extension: the client's access tokens live this many seconds (60 to 86400)
+   * instead of the configured CIBA_ACCESS_TOKEN_SECONDS.
+   */
+  readonly access_token_lifetime?: number;
   /** This provider's extension: `fapi` applies the FAPI-CIBA profile to the client (see client-profile.ts). */
   readonly ciba_profile?: CibaProfile;
 }
@@ -91,6 +96,10 @@ export interface AuthRequest {
   readonly authorizationDetails?: readonly AuthorizationDetail[];
   /** The acr the authentication must satisfy, if the client asked for one. */
   readonly acr?: string;
+  /** RFC 8707 §2: the resources the client asked tokens for (their aud); unset, the default audience. */
+  readonly resources?: readonly string[];
+  /** The client's access_token_lifetime when the request was made, in seconds; unset, the configured one. */
+  readonly accessTokenLifetime?: number;
   readonly deliveryMode: DeliveryMode;
   readonly createdAt: number;
   readonly expiresAt: number;

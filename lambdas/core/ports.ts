@@ -104,6 +104,8 @@ export interface RefreshToken {
   readonly amr?: readonly string[];
   readonly authorizationDetails?: readonly import('./model.js').AuthorizationDetail[];
   readonly openbankingIntentId?: string;
+  /** RFC 8707: the resources the authentication request named, all of them, for every refresh. */
+  readonly resources?: readonly string[];
   readonly issuedAt: number;
   /** The grant's end: no token of the grant is usable from then on. */
   readonly absoluteExpiresAt: number;

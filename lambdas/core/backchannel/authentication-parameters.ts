@@ -22,6 +22,8 @@ export interface AuthenticationParameters {
   readonly authorizationDetails?: unknown;
   /** Open Banking: the consent (intent) being authorised, as in the SecureAuth seed walkthrough. */
   readonly openbankingIntentId?: string;
+  /** RFC 8707 §2: every `resource` the client named (the one parameter that may repeat), unchecked. */
+  readonly resources?: readonly string[];
 }
 
 /** The parameter names, as on the wire, and where each goes. */
@@ -42,6 +44,9 @@ export const AUTHENTICATION_PARAMETERS = {
 type WireName = keyof typeof AUTHENTICATION_PARAMETERS;
 export const WIRE_NAMES = Object.keys(AUTHENTICATION_PARAMETERS) as WireName[];
 
+/** RFC 8707 §2: the resource indicator, kept apart from the others because it may repeat. */
+export const RESOURCE_PARAMETER = 'resource';
+
 /** Whether the client must send its authentication requests signed. */
 export function requiresSignedRequest(client: Client): boolean {
   // CIBA Core §4: a client that registered a signing alg sends signed requests; FAPI-CIBA always.
@@ -52,10 +57,12 @@ export function readFormParameters(params: FormParameters, client: Client): Auth
   if (requiresSignedRequest(client)) {
     throw new InvalidRequest('this client must send its authentication request as a signed request object (the request parameter)');
   }
-  const parameters: Record<string, string> = {};
+  const parameters: Record<string, string | readonly string[]> = {};
   for (const name of WIRE_NAMES) {
     const value = params.get(name);
     if (value !== undefined) parameters[AUTHENTICATION_PARAMETERS[name]] = value;
   }
+  const resources = params.getAll(RESOURCE_PARAMETER);
+  if (resources.length > 0) parameters.resources = resources;
   return parameters;
 }

@@ -19,6 +19,7 @@ import { findHintedUser } from './find-hinted-user.js';
 import { findReachableDevices } from './find-reachable-devices.js';
 import { storeAuthenticationRequest } from './store-authentication-request.js';
 import { checkOpenBankingIntentId } from './check-openbanking-intent-id.js';
+import { checkResources } from '../resource-indicators/check-resources.js';
 import { EXTERNAL_TIME_BUDGET_MS, externalRequest, startExternalAuthentication, verifyWithExternalService } from '../external/external-channel.js';
 import { hashSecret, randomToken } from '../secrets/secrets.js';
 
@@ -32,6 +33,7 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
   const scope = checkScope(parameters.scope, client);
   const bindingMessage = checkBindingMessage(parameters.bindingMessage, client);
   const authorizationDetails = checkAuthorizationDetails(parameters.authorizationDetails, client);
+  const resources = checkResources(parameters.resources);
   const expiresIn = checkRequestedExpiry(parameters.requestedExpiry, deps.config.authRequest);
   const acr = chooseAcr(parameters.acrValues, client, deps.config);
   // The acr's policy decides who authenticates the user: their device, or the external service.
@@ -55,6 +57,7 @@ export async function backchannelAuthentication(request: HttpRequest, deps: Back
       scope,
       bindingMessage,
       authorizationDetails,
+      resources,
       acr,
       userVerificationRequired: acr !== undefined && deps.config.acrPolicies[acr]?.userVerification === 'required',
       expiresIn,

@@ -11,7 +11,7 @@ import type { Clock, JwksSource, ReplayGuard } from '../ports.js';
 import { clientSigningAlgorithms } from '../client-authentication/client-profile.js';
 import { CLOCK_SKEW_SECONDS } from '../client-authentication/verify-client-assertion.js';
 import { verifyClientJwt } from '../client-keys/verify-client-jwt.js';
-import { AUTHENTICATION_PARAMETERS, WIRE_NAMES, type AuthenticationParameters } from './authentication-parameters.js';
+import { AUTHENTICATION_PARAMETERS, RESOURCE_PARAMETER, WIRE_NAMES, type AuthenticationParameters } from './authentication-parameters.js';
 
 /** FAPI-CIBA §5.2.2: exp − nbf at most 60 minutes; nbf at most 60 minutes old. */
 export const MAX_REQUEST_OBJECT_LIFETIME_SECONDS = 3600;
@@ -38,9 +38,20 @@ function numericClaim(payload: Readonly<Record<string, unknown>>, name: string):
   return value;
 }
 
+/**
+ * RFC 8707 §2 inside a request object (RFC 9101 §4: the parameters become claims): one resource as a
+ * string, several as a JSON array of strings. What each must look like is checked with the form's.
+ */
+function resourceClaim(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string')) return value as string[];
+  return fail('the request object resource claim must be a string or an array of strings');
+}
+
 export async function readSignedRequest(form: FormParameters, client: Client, deps: SignedRequestDependencies): Promise<AuthenticationParameters> {
   // CIBA Core §7.1.1: with a signed request, the authentication parameters come from inside it only.
-  const outside = WIRE_NAMES.find((name) => form.has(name));
+  const outside = [...WIRE_NAMES, RESOURCE_PARAMETER].find((name) => form.has(name));
   if (outside) fail(`${safeName(outside)} must be inside the signed request object, not beside it`);
 
   const registered = client.metadata.backchannel_authentication_request_signing_alg;
@@ -80,6 +91,8 @@ export async function readSignedRequest(form: FormParameters, client: Client, de
     if (typeof value !== 'string' && !numericExpiry && !detailsArray) fail(`the request object ${name} claim must be a string`);
     parameters[AUTHENTICATION_PARAMETERS[name]] = value;
   }
+  const resources = resourceClaim(payload[RESOURCE_PARAMETER]);
+  if (resources !== undefined) parameters.resources = resources;
   // Last, so that a request rejected for another reason does not use up its jti.
   if (!(await deps.replay.firstUse('request_object', client.clientId, jti as string, (exp + CLOCK_SKEW_SECONDS) * 1000))) {
     fail('the request object has been used before (jti replay)');

@@ -9,6 +9,8 @@ export interface NewAuthRequest {
   readonly scope: string;
   readonly bindingMessage: string | undefined;
   readonly authorizationDetails: readonly AuthorizationDetail[] | undefined;
+  /** RFC 8707: the resources the access tokens are for; undefined, the configured default audience. */
+  readonly resources: readonly string[] | undefined;
   readonly acr: string | undefined;
   readonly userVerificationRequired: boolean;
   readonly expiresIn: number;
@@ -42,6 +44,9 @@ export async function storeAuthenticationRequest(input: NewAuthRequest, authRequ
       bindingMessage: input.bindingMessage,
       authorizationDetails: input.authorizationDetails,
     }),
+    ...(input.resources !== undefined ? { resources: input.resources } : {}),
+    // Copied like the notification endpoint below: push delivery mints tokens without reading the client.
+    ...(input.client.metadata.access_token_lifetime !== undefined ? { accessTokenLifetime: input.client.metadata.access_token_lifetime } : {}),
     ...(input.acr !== undefined ? { acr: input.acr } : {}),
     ...(input.userVerificationRequired ? { userVerificationRequired: true } : {}),
     deliveryMode: input.client.metadata.backchannel_token_delivery_mode ?? 'poll',

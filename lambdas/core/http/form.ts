@@ -1,11 +1,44 @@
 /**
- * Reading request bodies strictly: the right content type, a bounded size, and no parameter twice.
+ * Reading request bodies strictly: the right content type, a bounded size, and no parameter twice
+ * (but for RFC 8707's `resource`, the one parameter a specification lets repeat).
  */
 import { InvalidRequest, type OAuthErrorClass } from '../errors.js';
 import { header, type HttpRequest } from './http.js';
 
-/** Form parameters of one request, each present at most once. */
-export type FormParameters = ReadonlyMap<string, string>;
+/**
+ * RFC 8707 §2: `resource` may be given several times, once per target resource. It is the only
+ * exception to RFC 6749 §3.1; every other parameter still must not repeat.
+ */
+export const REPEATABLE_PARAMETERS: ReadonlySet<string> = new Set(['resource']);
+
+/**
+ * Form parameters of one request. `get` gives a parameter's value (the first, for a repeatable one);
+ * `getAll` every value of a repeatable parameter, in order.
+ */
+export interface FormParameters extends ReadonlyMap<string, string> {
+  getAll(name: string): readonly string[];
+}
+
+class Form extends Map<string, string> implements FormParameters {
+  private readonly repeated = new Map<string, string[]>();
+
+  add(name: string, value: string): void {
+    if (!this.has(name)) this.set(name, value);
+    if (REPEATABLE_PARAMETERS.has(name)) this.repeated.set(name, [...(this.repeated.get(name) ?? []), value]);
+  }
+
+  getAll(name: string): readonly string[] {
+    const value = this.get(name);
+    return this.repeated.get(name) ?? (value === undefined ? [] : [value]);
+  }
+}
+
+/** Form parameters from pairs, as readForm would hold them (for callers that build a form). */
+export function formParameters(pairs: Iterable<readonly [string, string]>): FormParameters {
+  const form = new Form();
+  for (const [name, value] of pairs) form.add(name, value);
+  return form;
+}
 
 /** The largest body any endpoint accepts. Signed requests with certificate chains fit well within it. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -24,21 +57,22 @@ function checkBodySize(request: HttpRequest, error: OAuthErrorClass): string {
 
 /**
  * Parses an `application/x-www-form-urlencoded` body (RFC 6749 §3.2, CIBA Core §7.1).
- * RFC 6749 §3.1: request parameters MUST NOT be included more than once.
+ * RFC 6749 §3.1: request parameters MUST NOT be included more than once; RFC 8707 §2 makes the
+ * exception of `resource`, which names one target per occurrence.
  */
 export function readForm(request: HttpRequest): FormParameters {
   if (mediaType(request) !== 'application/x-www-form-urlencoded') {
     throw new InvalidRequest('Content-Type must be application/x-www-form-urlencoded');
   }
   const body = checkBodySize(request, InvalidRequest);
-  const parameters = new Map<string, string>();
+  const parameters = new Form();
   const seen = new Set<string>();
   for (const [name, value] of new URLSearchParams(body)) {
-    if (seen.has(name)) throw new InvalidRequest(`parameter ${safeName(name)} is included more than once`);
+    if (seen.has(name) && !REPEATABLE_PARAMETERS.has(name)) throw new InvalidRequest(`parameter ${safeName(name)} is included more than once`);
     seen.add(name);
     if (value.length > MAX_PARAMETER_LENGTH) throw new InvalidRequest(`parameter ${safeName(name)} is too long`);
     // RFC 6749 §3.1: parameters sent without a value are treated as if they were omitted.
-    if (value !== '') parameters.set(name, value);
+    if (value !== '') parameters.add(name, value);
   }
   return parameters;
 }

@@ -118,6 +118,24 @@ function publicJwks(value: unknown): { keys: PublicJwk[] } {
   return { keys: keys as PublicJwk[] };
 }
 
+/** The bounds of access_token_lifetime, in seconds: those of CIBA_ACCESS_TOKEN_SECONDS (lambdas/config.ts). */
+export const ACCESS_TOKEN_LIFETIME_SECONDS = { min: 60, max: 86_400 } as const;
+
+/**
+ * This provider's extension: how long the client's access tokens live. At least a minute, so that a
+ * token outlives its way to the resource server; at most a day, since a JWT access token cannot be
+ * recalled from a resource server that does not introspect (RFC 9068 §5: short lifetimes).
+ */
+function accessTokenLifetime(input: Record<string, unknown>): number | undefined {
+  const value = input.access_token_lifetime;
+  if (value === undefined || value === null) return undefined;
+  const { min, max } = ACCESS_TOKEN_LIFETIME_SECONDS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    return fail(`access_token_lifetime must be a whole number of seconds from ${min} to ${max}`);
+  }
+  return value;
+}
+
 function scopeValue(input: Record<string, unknown>): string | undefined {
   const scope = optionalString(input, 'scope');
   if (scope === undefined) return undefined;
@@ -193,6 +211,7 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
   for (const type of detailsTypes ?? []) if (!(type in AUTHORIZATION_DETAILS_TYPES)) fail(`authorization_details type ${type} is not supported`);
   const responseTypes = optionalStringArray(input, 'response_types');
   const scope = scopeValue(input);
+  const lifetime = accessTokenLifetime(input);
 
   // RFC 7591 §2: metadata the server does not understand is ignored, and so not echoed back.
   return {
@@ -212,6 +231,7 @@ export function validateClientMetadata(input: Record<string, unknown>, policy: M
     ...(notificationEndpoint !== undefined ? { backchannel_client_notification_endpoint: notificationEndpoint } : {}),
     ...(requestSigningAlg !== undefined ? { backchannel_authentication_request_signing_alg: requestSigningAlg } : {}),
     ...(typeof userCode === 'boolean' ? { backchannel_user_code_parameter: userCode } : {}),
+    ...(lifetime !== undefined ? { access_token_lifetime: lifetime } : {}),
     ciba_profile: profile,
   };
 }

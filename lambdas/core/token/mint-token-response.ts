@@ -3,6 +3,7 @@ import { signJwt } from '../jwt/sign-jwt.js';
 import { tokenHash } from '../jwt/token-hash.js';
 import type { AuthorizationDetail, AuthRequest } from '../model.js';
 import type { Signer } from '../ports.js';
+import { audienceOf } from '../resource-indicators/narrow-resources.js';
 import { randomToken } from '../secrets/secrets.js';
 
 /** CIBA Core §10.1.1 and §10.3.1: the ID token's claim naming the request it completes. */
@@ -38,6 +39,10 @@ export interface TokenGrant {
   readonly amr?: readonly string[];
   readonly authorizationDetails?: readonly AuthorizationDetail[];
   readonly openbankingIntentId?: string;
+  /** RFC 8707: the resources the access token is for (its aud); unset, the configured default audience. */
+  readonly resources?: readonly string[];
+  /** The client's access token lifetime in seconds; unset, the configured one. */
+  readonly accessTokenSeconds?: number;
 }
 
 /** What binds an ID token to the tokens issued with it, and what only a CIBA response's ID token has. */
@@ -55,6 +60,11 @@ type TokenSettings = Pick<Config, 'issuer' | 'tokens'>;
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
+/** How long the grant's access tokens live: the client's access_token_lifetime, else the configured one. */
+export function accessTokenLifetime(grant: Pick<TokenGrant, 'accessTokenSeconds'>, settings: Pick<Config, 'tokens'>): number {
+  return grant.accessTokenSeconds ?? settings.tokens.accessTokenSeconds;
+}
+
 /** The grant an approved request makes: the user authenticated when they approved. */
 export function grantOf(request: AuthRequest, now: number): TokenGrant {
   return {
@@ -66,6 +76,8 @@ export function grantOf(request: AuthRequest, now: number): TokenGrant {
     ...(request.amr !== undefined ? { amr: request.amr } : {}),
     ...(request.authorizationDetails !== undefined ? { authorizationDetails: request.authorizationDetails } : {}),
     ...(request.openbankingIntentId !== undefined ? { openbankingIntentId: request.openbankingIntentId } : {}),
+    ...(request.resources !== undefined ? { resources: request.resources } : {}),
+    ...(request.accessTokenLifetime !== undefined ? { accessTokenSeconds: request.accessTokenLifetime } : {}),
   };
 }
 
@@ -77,7 +89,11 @@ function authenticationClaims(grant: TokenGrant): Record<string, unknown> {
   };
 }
 
-/** The access token: a JWT (RFC 9068), so that resource servers can verify it against the JWKS. */
+/**
+ * The access token: a JWT (RFC 9068), so that resource servers can verify it against the JWKS. Its aud
+ * names the resources the client asked for (RFC 8707 §2, RFC 9068 §3), else the configured default:
+ * a resource server that checks aud (RFC 9068 §4) then refuses a token obtained for another.
+ */
 export function signAccessToken(grant: TokenGrant, settings: TokenSettings, signer: Signer, iat: number): Promise<string> {
   return signJwt(
     signer,
@@ -85,12 +101,12 @@ export function signAccessToken(grant: TokenGrant, settings: TokenSettings, sign
     {
       iss: settings.issuer,
       sub: grant.sub,
-      aud: settings.issuer,
+      aud: audienceOf(grant.resources ?? settings.tokens.accessTokenAudience),
       client_id: grant.clientId,
       scope: grant.scope,
       jti: randomToken(16),
       iat,
-      exp: iat + settings.tokens.accessTokenSeconds,
+      exp: iat + accessTokenLifetime(grant, settings),
       ...authenticationClaims(grant),
       ...(grant.authorizationDetails !== undefined ? { authorization_details: grant.authorizationDetails } : {}),
       ...(grant.openbankingIntentId !== undefined ? { openbanking_intent_id: grant.openbankingIntentId } : {}),
@@ -124,7 +140,8 @@ export function signIdToken(grant: TokenGrant, settings: TokenSettings, signer: 
 /**
  * The successful token response for an approved request (CIBA Core §10.1.1, RFC 6749 §5.1). The ID
  * token carries at_hash and the auth_req_id claim, and rt_hash when a refresh token comes with it
- * (stored beforehand by the caller: see refresh/start-refresh-grant.ts).
+ * (stored beforehand by the caller: see refresh/start-refresh-grant.ts). The caller passes the request
+ * with its `resources` narrowed when the token request named some (RFC 8707 §2.2).
  */
 export async function mintTokenResponse(request: AuthRequest, settings: TokenSettings, signer: Signer, now: number, refreshToken?: string): Promise<TokenResponse> {
   const iat = seconds(now);
@@ -139,7 +156,7 @@ export async function mintTokenResponse(request: AuthRequest, settings: TokenSet
   return {
     access_token: accessToken,
     token_type: 'Bearer',
-    expires_in: settings.tokens.accessTokenSeconds,
+    expires_in: accessTokenLifetime(grant, settings),
     id_token: idToken,
     ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
     scope: request.scope,

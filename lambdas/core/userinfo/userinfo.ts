@@ -35,7 +35,12 @@ export async function userinfo(request: HttpRequest, deps: UserinfoDependencies)
   // RFC 6750 §3.1: a request with no authentication at all gets the challenge alone, with no error code.
   if (token === undefined) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer', ...NO_STORE }, body: '' };
 
-  // The provider's tokens name the issuer as their audience; a token meant for another resource is refused.
+  // Userinfo is the OP's own resource (OIDC Core §5.3): it serves a token whose aud names the issuer or
+  // the userinfo endpoint, the default audience. A token the client obtained for another resource
+  // server (RFC 8707 resource, or a configured default audience without the issuer) is refused: the
+  // user approved access to that resource, and a token leaked from it must not unlock the user's
+  // claims here (RFC 9068 §4: a resource server checks that aud names it). A client that wants both
+  // asks for both resources, e.g. resource=<api>&resource=<issuer>.
   const audiences = [deps.config.issuer, `${deps.config.issuer}${endpointPaths.userinfo}`];
   const verification = await verifyAccessToken(token, deps, { audiences });
   if (verification.kind === 'invalid') throw invalidBearerToken(verification.reason);

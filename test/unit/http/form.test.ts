@@ -52,6 +52,16 @@ describe('readForm', () => {
     expect(refusal('scope=openid&login_hint=a&scope=email')).toBe('invalid_request');
   });
 
+  it('lets resource, and only resource, repeat (RFC 8707 §2): getAll gives every value in order', () => {
+    const form = readForm(request('resource=https%3A%2F%2Fa.example&scope=openid&resource=urn%3Ab&resource=https%3A%2F%2Fa.example'));
+    expect(form.getAll('resource')).toEqual(['https://a.example', 'urn:b', 'https://a.example']);
+    expect(form.get('resource')).toBe('https://a.example');
+    expect(form.getAll('scope')).toEqual(['openid']);
+    expect(form.getAll('login_hint')).toEqual([]);
+    expect(refusal('resource=urn%3Aa&resource=urn%3Ab&scope=openid&scope=email')).toBe('invalid_request');
+    expect(refusal('Resource=urn%3Aa&Resource=urn%3Ab')).toBe('invalid_request');
+  });
+
   it('treats an empty value as omitted (RFC 6749 §3.1)', () => {
     const form = readForm(request('binding_message=&login_hint=jane.doe&acr_values'));
     expect(form.has('binding_message')).toBe(false);

@@ -10,6 +10,7 @@ import { OAuthError } from '../../../lambdas/core/errors.js';
 import { CIBA_GRANT_TYPE, type Client } from '../../../lambdas/core/model.js';
 import type { RefreshGrant, RefreshRotation, RefreshToken, RefreshTokenRepository, Signer } from '../../../lambdas/core/ports.js';
 import { redeemRefreshToken } from '../../../lambdas/core/token/refresh/redeem-refresh-token.js';
+import { formParameters } from '../../../lambdas/core/http/form.js';
 
 const NOW = 1_700_000_000_000;
 const PRESENTED = 'p'.repeat(43);
@@ -89,7 +90,7 @@ beforeEach(async () => {
 });
 
 function redeem(form: Record<string, string>, options: { signer?: Signer; who?: Client } = {}) {
-  return redeemRefreshToken(new Map(Object.entries({ grant_type: 'refresh_token', ...form })), options.who ?? client, {
+  return redeemRefreshToken(formParameters(Object.entries({ grant_type: 'refresh_token', ...form })), options.who ?? client, {
     config,
     clock: { now: () => NOW },
     refreshTokens: repository,

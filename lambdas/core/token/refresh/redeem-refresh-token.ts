@@ -10,9 +10,10 @@ import { InvalidGrant, InvalidRequest, UnauthorizedClient } from '../../errors.j
 import type { FormParameters } from '../../http/form.js';
 import type { Client } from '../../model.js';
 import type { Dependencies, RefreshToken } from '../../ports.js';
+import { narrowResources } from '../../resource-indicators/narrow-resources.js';
 import { splitScope } from '../../scopes.js';
 import { hashSecret } from '../../secrets/secrets.js';
-import { signAccessToken, signIdToken, type TokenGrant, type TokenResponse } from '../mint-token-response.js';
+import { accessTokenLifetime, signAccessToken, signIdToken, type TokenGrant, type TokenResponse } from '../mint-token-response.js';
 import { judgeRefreshToken, narrowScope } from './judge-refresh-token.js';
 import { mayRefresh } from './refresh-policy.js';
 import { successorOf } from './start-refresh-grant.js';
@@ -54,9 +55,11 @@ export async function redeemRefreshToken(form: FormParameters, client: Client, d
 
   // Checked before the token is spent: a refused scope leaves the token as it was.
   const scope = narrowScope(form.get('scope'), token.scope);
+  // RFC 8707 §2.2: this access token may be for fewer of the grant's resources; the grant keeps them all.
+  const resources = narrowResources(form.getAll('resource'), token.resources, deps.config.tokens.accessTokenAudience);
   const next = successorOf(token, deps.config, now);
   // Signed before the rotation: once the presented token is spent, nothing may keep its successor from the client.
-  const tokens = await mintRefreshResponse({ ...token, scope }, next.value, deps, now);
+  const tokens = await mintRefreshResponse({ ...token, scope, ...(resources !== undefined ? { resources } : {}) }, next.value, client, deps, now);
 
   const rotation = await deps.refreshTokens.rotate(token, next.record, now);
   if (rotation.kind === 'notActive') {
@@ -68,8 +71,12 @@ export async function redeemRefreshToken(form: FormParameters, client: Client, d
   return tokens;
 }
 
-/** The tokens of one refresh: `token` carries the grant's authentication, with the refreshed scope. */
-async function mintRefreshResponse(token: RefreshToken, refreshToken: string, deps: Pick<RefreshDependencies, 'config' | 'signer'>, now: number): Promise<RefreshTokenResponse> {
+/**
+ * The tokens of one refresh: `token` carries the grant's authentication, with the refreshed scope and
+ * resources. The access token lives as long as the client's registration says now (it may have
+ * changed since the grant began: a shortened lifetime applies to the next refresh).
+ */
+async function mintRefreshResponse(token: RefreshToken, refreshToken: string, client: Client, deps: Pick<RefreshDependencies, 'config' | 'signer'>, now: number): Promise<RefreshTokenResponse> {
   const iat = Math.floor(now / 1000);
   const grant: TokenGrant = {
     clientId: token.clientId,
@@ -80,6 +87,8 @@ async function mintRefreshResponse(token: RefreshToken, refreshToken: string, de
     ...(token.amr !== undefined ? { amr: token.amr } : {}),
     ...(token.authorizationDetails !== undefined ? { authorizationDetails: token.authorizationDetails } : {}),
     ...(token.openbankingIntentId !== undefined ? { openbankingIntentId: token.openbankingIntentId } : {}),
+    ...(token.resources !== undefined ? { resources: token.resources } : {}),
+    ...(client.metadata.access_token_lifetime !== undefined ? { accessTokenSeconds: client.metadata.access_token_lifetime } : {}),
   };
   const accessToken = await signAccessToken(grant, deps.config, deps.signer, iat);
   // OIDC Core §12.2: the original auth_time and acr, no auth_req_id (no request completes here), rt_hash.
@@ -87,7 +96,7 @@ async function mintRefreshResponse(token: RefreshToken, refreshToken: string, de
   return {
     access_token: accessToken,
     token_type: 'Bearer',
-    expires_in: deps.config.tokens.accessTokenSeconds,
+    expires_in: accessTokenLifetime(grant, deps.config),
     ...(idToken !== undefined ? { id_token: idToken } : {}),
     refresh_token: refreshToken,
     scope: token.scope,

@@ -43,6 +43,8 @@ export async function startRefreshGrant(request: AuthRequest, deps: RefreshGrant
     ...(grant.amr !== undefined ? { amr: grant.amr } : {}),
     ...(grant.authorizationDetails !== undefined ? { authorizationDetails: grant.authorizationDetails } : {}),
     ...(grant.openbankingIntentId !== undefined ? { openbankingIntentId: grant.openbankingIntentId } : {}),
+    // RFC 8707 §2.2: every refresh may ask for these, or fewer, whatever the first access token had.
+    ...(grant.resources !== undefined ? { resources: grant.resources } : {}),
     issuedAt: now,
     absoluteExpiresAt,
     idleExpiresAt: idleExpiry(now, absoluteExpiresAt, deps.config.refreshTokens),
