@@ -10,9 +10,6 @@
  *   npm run bench [-- --flows 200]
  */
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createProviderTable, localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local.js';
