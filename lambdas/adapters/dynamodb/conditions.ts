@@ -20,6 +20,10 @@ export const condition = {
   deviceChannel: 'attribute_not_exists(channel)',
   /** The auth request is for the device's user. */
   forUser: '#sub = :sub',
+  /** The user's requests in this minute's window are under the limit (user-request-limits.ts). */
+  underRateLimit: '(attribute_not_exists(#count) OR #count < :perMinute)',
+  /** The user's set of pending requests has room for one more (user-request-limits.ts). */
+  underPendingLimit: '(attribute_not_exists(#requests) OR size(#requests) < :maxPending)',
 } as const;
 
 export const all = (...fragments: string[]): string => fragments.join(' AND ');
@@ -39,4 +43,13 @@ export function conditionFailureItem(error: unknown): Record<string, import('@aw
   const reasons = (error as { name?: string; CancellationReasons?: { Code?: string; Item?: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> }[] }).CancellationReasons;
   if ((error as { name?: string }).name === 'TransactionCanceledException' && reasons?.[0]?.Code === 'ConditionalCheckFailed') return reasons[0].Item ?? null;
   return undefined;
+}
+
+/**
+ * The code of each item of a cancelled transaction, in the order of its TransactItems ('None',
+ * 'ConditionalCheckFailed', 'TransactionConflict' ...); undefined when the error is something else.
+ */
+export function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
+  if ((error as { name?: string }).name !== 'TransactionCanceledException') return undefined;
+  return ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code);
 }
