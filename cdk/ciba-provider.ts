@@ -232,6 +232,20 @@ export interface CibaProviderProps {
    */
   readonly clientCacheSeconds?: number;
   /**
+   * Backchannel requests one user may have pending at once, whichever clients send them
+   * (`CIBA_USER_MAX_PENDING_REQUESTS`, 0 to 100; 0: no limit). More are refused with 403 access_denied.
+   *
+   * @default - the functions' default, 5 (lambdas/config.ts)
+   */
+  readonly userMaxPendingRequests?: number;
+  /**
+   * Backchannel requests accepted for one user per clock minute (`CIBA_USER_REQUESTS_PER_MINUTE`;
+   * 0: no limit). More are refused with 403 access_denied and Retry-After.
+   *
+   * @default - the functions' default, 5 (lambdas/config.ts)
+   */
+  readonly userRequestsPerMinute?: number;
+  /**
    * Memory of every function, in MiB. Lambda allocates CPU in proportion, so this is also the speed knob.
    *
    * @default 256
@@ -658,6 +672,8 @@ function tunableEnvironment(props: CibaProviderProps, deliveryModes: readonly De
     CIBA_ACCESS_TOKEN_SECONDS: props.accessTokenSeconds,
     CIBA_ID_TOKEN_SECONDS: props.idTokenSeconds,
     CIBA_CLIENT_CACHE_SECONDS: props.clientCacheSeconds,
+    CIBA_USER_MAX_PENDING_REQUESTS: props.userMaxPendingRequests,
+    CIBA_USER_REQUESTS_PER_MINUTE: props.userRequestsPerMinute,
     CIBA_DELIVERY_MAX_ATTEMPTS: props.delivery?.maxAttempts,
     CIBA_DELIVERY_BASE_DELAY_MS: props.delivery?.baseDelayMs,
     CIBA_DELIVERY_MAX_DELAY_MS: props.delivery?.maxDelayMs,

@@ -47,6 +47,8 @@ beforeAll(() => {
     stageName: 'live',
     pollIntervalSeconds: 2,
     acrValues: ['ciba'],
+    userMaxPendingRequests: 0,
+    userRequestsPerMinute: 10,
   });
   byDefault = Template.fromStack(defaultStack);
   withFeatures = Template.fromStack(featuresStack);
@@ -371,6 +373,8 @@ describe('Two CibaProviders in one stack', () => {
       CIBA_ISSUER: 'https://id.example.com/realm2',
       CIBA_POLL_INTERVAL_SECONDS: '2',
       CIBA_ACR_VALUES: 'ciba',
+      CIBA_USER_MAX_PENDING_REQUESTS: '0',
+      CIBA_USER_REQUESTS_PER_MINUTE: '10',
     });
     expect(environmentOf(twoProviders, realm1, 'discovery')).not.toHaveProperty('CIBA_POLL_INTERVAL_SECONDS');
     twoProviders.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'live' });
