@@ -6,7 +6,7 @@ import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, t
 import { onList, readList } from './list-index.js';
 import type { AuthRequest, Decision, DeliveryRecord, Evidence } from '../../core/model.js';
 import type { AuthRequestRepository, CreateOutcome, DecisionOptions, DecisionRecord, PollRecord, UserRequestLimits } from '../../core/ports.js';
-import { all, cancellationCodes, condition, conditionFailureItem, isConditionFailure } from './conditions.js';
+import { all, cancellationReasons, condition, conditionFailureItem, isConditionFailure } from './conditions.js';
 import { dropSettledRequests, limitWrites, pendingRemoval, secondsToNextWindow, sendTransaction, type LimitName, type LimitWrite } from './user-request-limits.js';
 import { fromItem, toAttribute, toItem, type Item } from './attributes.js';
 import { keyPrefix, tableSchema } from './table-schema.js';
@@ -69,29 +69,33 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
     // The request and its counts in one transaction: one request, and all or nothing.
     let failed = await this.putWithinLimits(put, writes);
     if (failed === undefined) return created;
-    if (failed.includes('requestsPerMinute')) return perMinute;
+    if (failed.limits.includes('requestsPerMinute')) return perMinute;
     // Only the pending set is full; it may hold settled requests (see user-request-limits.ts).
-    const { dropped, retryAfterSeconds } = await dropSettledRequests(this.dynamodb, this.tableName, request.sub, request.createdAt);
+    const { dropped, retryAfterSeconds } = await dropSettledRequests(this.dynamodb, this.tableName, request.sub, failed.pending, request.createdAt);
     if (dropped > 0) {
       failed = await this.putWithinLimits(put, writes);
       if (failed === undefined) return created;
-      if (failed.includes('requestsPerMinute')) return perMinute;
+      if (failed.limits.includes('requestsPerMinute')) return perMinute;
     }
     return { kind: 'refused', limit: 'maxPendingRequests', ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
   }
 
-  /** Writes the request with its limits' updates; returns the limits whose condition failed, if any. */
-  private async putWithinLimits(put: NonNullable<LimitWrite['write']['Put']>, writes: readonly LimitWrite[]): Promise<LimitName[] | undefined> {
+  /**
+   * Writes the request with its limits' updates; returns the limits whose condition failed, if any, and
+   * the user's pending set as the failed condition saw it.
+   */
+  private async putWithinLimits(put: NonNullable<LimitWrite['write']['Put']>, writes: readonly LimitWrite[]): Promise<{ limits: LimitName[]; pending: string[] } | undefined> {
     try {
       await sendTransaction(this.dynamodb, { TransactItems: [{ Put: put }, ...writes.map(({ write }) => write)] });
       return undefined;
     } catch (error) {
-      // DynamoDB reports a code per item, in order: the request's Put first, then each limit's update.
-      const codes = cancellationCodes(error);
-      const failed = writes.filter((_, index) => codes?.[index + 1] === 'ConditionalCheckFailed').map(({ limit }) => limit);
+      // DynamoDB reports a reason per item, in order: the request's Put first, then each limit's update.
+      const reasons = cancellationReasons(error);
+      const failedAt = writes.map((write, index) => ({ write, reason: reasons?.[index + 1] })).filter(({ reason }) => reason?.Code === 'ConditionalCheckFailed');
       // Anything else (the Put's isNew condition included: a colliding random id is a bug) stays an error.
-      if (failed.length === 0) throw error;
-      return failed;
+      if (failedAt.length === 0) throw error;
+      const pending = failedAt.find(({ write }) => write.limit === 'maxPendingRequests')?.reason?.Item?.requests?.SS ?? [];
+      return { limits: failedAt.map(({ write }) => write.limit), pending };
     }
   }
 

@@ -46,10 +46,11 @@ export function conditionFailureItem(error: unknown): Record<string, import('@aw
 }
 
 /**
- * The code of each item of a cancelled transaction, in the order of its TransactItems ('None',
- * 'ConditionalCheckFailed', 'TransactionConflict' ...); undefined when the error is something else.
+ * Why each item of a cancelled transaction failed, in the order of its TransactItems: a code ('None',
+ * 'ConditionalCheckFailed', 'TransactionConflict' ...) and, where asked for, the old item. Undefined
+ * when the error is something else.
  */
-export function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
+export function cancellationReasons(error: unknown): { Code?: string; Item?: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> }[] | undefined {
   if ((error as { name?: string }).name !== 'TransactionCanceledException') return undefined;
-  return ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code);
+  return (error as { CancellationReasons?: { Code?: string; Item?: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> }[] }).CancellationReasons ?? [];
 }

@@ -11,15 +11,16 @@
  *   Ids whose request expired, was removed, or was decided without naming the user (the automated
  *   approval test hook) stay until the set is full; then, and only then, `dropSettledRequests` reads the
  *   listed requests and drops the settled ones, and the repository tries once more. That rare path
- *   costs a GetItem, a BatchGetItem and, when something is dropped, an UpdateItem and the retry.
+ *   costs a BatchGetItem and, when something is dropped, an UpdateItem and the retry (the refused
+ *   transaction hands back the set, so it is not read again).
  *
  * Both are conditional updates in the creating transaction: concurrent requests for one user cannot
  * together overshoot a limit, and a refused request stores nothing (the transaction is all or nothing).
  */
-import { BatchGetItemCommand, GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import type { AuthRequest } from '../../core/model.js';
 import type { UserRequestLimits } from '../../core/ports.js';
-import { cancellationCodes, condition, isConditionFailure } from './conditions.js';
+import { cancellationReasons, condition, isConditionFailure } from './conditions.js';
 import type { Item } from './attributes.js';
 import { keyPrefix, tableSchema } from './table-schema.js';
 
@@ -80,6 +81,8 @@ export function limitWrites(tableName: string, request: AuthRequest, limits: Use
             ':maxPending': { N: String(limits.maxPendingRequests) },
             ':ttl': { N: String(Math.ceil(request.createdAt / 1000) + LONGEST_EXPIRY_SECONDS) },
           },
+          // A full set comes back with the refusal: dropSettledRequests needs no read of it.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
     });
@@ -114,7 +117,7 @@ export async function sendTransaction(dynamodb: DynamoDBClient, input: TransactW
       await dynamodb.send(new TransactWriteItemsCommand(input));
       return;
     } catch (error) {
-      const conflict = cancellationCodes(error)?.includes('TransactionConflict') === true;
+      const conflict = cancellationReasons(error)?.some((reason) => reason.Code === 'TransactionConflict') === true;
       if (!conflict || attempt >= CONFLICT_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
     }
@@ -122,14 +125,13 @@ export async function sendTransaction(dynamodb: DynamoDBClient, input: TransactW
 }
 
 /**
- * The rare path of a full pending set: reads the user's listed requests and drops from the set those
- * that are settled (decided, expired, or gone). Returns how many it dropped, and when the earliest of
- * the others expires, in seconds from `at` (the Retry-After of a refusal). Dropping is safe without a
- * condition on the set: a settled request never becomes pending again, and auth_req_ids are unique.
+ * The rare path of a full pending set (`listed`, as the refused transaction returned it): reads the
+ * listed requests and drops from the set those that are settled (decided, expired, or gone). Returns
+ * how many it dropped, and when the earliest of the others expires, in seconds from `at` (the
+ * Retry-After of a refusal). Dropping is safe without a condition on the set's content: a settled
+ * request never becomes pending again, and auth_req_ids are unique.
  */
-export async function dropSettledRequests(dynamodb: DynamoDBClient, tableName: string, sub: string, at: number): Promise<{ dropped: number; retryAfterSeconds?: number }> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: pendingKey(sub), ConsistentRead: true }));
-  const listed = Item?.requests?.SS ?? [];
+export async function dropSettledRequests(dynamodb: DynamoDBClient, tableName: string, sub: string, listed: readonly string[], at: number): Promise<{ dropped: number; retryAfterSeconds?: number }> {
   if (listed.length === 0) return { dropped: 0 };
   const { Responses, UnprocessedKeys } = await dynamodb.send(
     new BatchGetItemCommand({
