@@ -38,7 +38,9 @@ import { PushPlatforms, type PushPlatformsProps } from './push-platforms.js';
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** DynamoDB actions of the request paths, by table access level (lambdas/routes.ts). */
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
+// BatchGetItem: a backchannel request refused for a full pending set reads the listed requests at once
+// (lambdas/adapters/dynamodb/user-request-limits.ts).
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
 /** Variables a deployed function leaves empty and `sam local` may fill (README, "sam local"). */

@@ -315,6 +315,7 @@ describe('CibaProvider permissions', () => {
     for (const [name, spec] of ungatedHandlers) {
       const actions = actionsOf(statementsOf(byDefault, defaultStack.provider, name));
       expect(actions.includes('dynamodb:GetItem'), `${name} reads the table`).toBe(spec.access.table !== undefined);
+      expect(actions.includes('dynamodb:BatchGetItem'), `${name} reads items in a batch`).toBe(spec.access.table !== undefined);
       expect(actions.includes('dynamodb:PutItem'), `${name} writes the table`).toBe(spec.access.table === 'readWrite');
       expect(actions.includes('kms:Sign'), `${name} signs`).toBe(spec.access.signingKey === 'sign');
       expect(actions.includes('kms:GetPublicKey'), `${name} reads the public key`).toBe(spec.access.signingKey !== undefined);
