@@ -72,7 +72,7 @@ export async function storeAuthenticationRequest(input: NewAuthRequest, authRequ
  * reached a per-user limit (config.ts userLimits), which protects them from a flood of prompts. It is
  * only ever reached for a user the hint identified (an unknown one got unknown_user_id before), so it
  * reveals nothing new about who exists. Nothing was stored.
- * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#auth_error_response
+ * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html (§13, Authentication Error Response)
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 (Retry-After, in seconds)
  */
 function userLimitReached(outcome: Extract<CreateOutcome, { kind: 'refused' }>): OAuthError {
