@@ -41,6 +41,9 @@ try {
     ...lambdaEnvironment({ issuer: ISSUER, tableName: 'ciba-bench', dynamoDbEndpoint: dynamodb.endpoint, initialAccessToken: IAT }),
     // Polls in the benchmark come back to back; the interval rule is not what is measured.
     CIBA_POLL_INTERVAL_SECONDS: '1',
+    // Per-user limits at their deployed default, but for the rate: the flows are one user's, back to back.
+    CIBA_USER_MAX_PENDING_REQUESTS: '5',
+    CIBA_USER_REQUESTS_PER_MINUTE: '100000',
   });
 
   const { dispatch } = await import('../local/router.js');

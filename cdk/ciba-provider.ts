@@ -39,7 +39,9 @@ import { tokenEnvironment, type CibaTokenProps } from './token-settings.js';
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** DynamoDB actions of the request paths, by table access level (lambdas/routes.ts). */
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
+// BatchGetItem: a backchannel request refused for a full pending set reads the listed requests at once
+// (lambdas/adapters/dynamodb/user-request-limits.ts).
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'];
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
 /** Variables a deployed function leaves empty and `sam local` may fill (README, "sam local"). */
@@ -250,6 +252,20 @@ export interface CibaProviderProps extends CibaTokenProps {
    * @default - the functions' default, 60 (lambdas/config.ts)
    */
   readonly clientCacheSeconds?: number;
+  /**
+   * Backchannel requests one user may have pending at once, whichever clients send them
+   * (`CIBA_USER_MAX_PENDING_REQUESTS`, 0 to 100; 0: no limit). More are refused with 403 access_denied.
+   *
+   * @default - the functions' default, 5 (lambdas/config.ts)
+   */
+  readonly userMaxPendingRequests?: number;
+  /**
+   * Backchannel requests accepted for one user per clock minute (`CIBA_USER_REQUESTS_PER_MINUTE`;
+   * 0: no limit). More are refused with 403 access_denied and Retry-After.
+   *
+   * @default - the functions' default, 5 (lambdas/config.ts)
+   */
+  readonly userRequestsPerMinute?: number;
   /**
    * Memory of every function, in MiB. Lambda allocates CPU in proportion, so this is also the speed knob.
    *
@@ -681,6 +697,8 @@ function tunableEnvironment(props: CibaProviderProps, deliveryModes: readonly De
     CIBA_ACCESS_TOKEN_SECONDS: props.accessTokenSeconds,
     CIBA_ID_TOKEN_SECONDS: props.idTokenSeconds,
     CIBA_CLIENT_CACHE_SECONDS: props.clientCacheSeconds,
+    CIBA_USER_MAX_PENDING_REQUESTS: props.userMaxPendingRequests,
+    CIBA_USER_REQUESTS_PER_MINUTE: props.userRequestsPerMinute,
     CIBA_DELIVERY_MAX_ATTEMPTS: props.delivery?.maxAttempts,
     CIBA_DELIVERY_BASE_DELAY_MS: props.delivery?.baseDelayMs,
     CIBA_DELIVERY_MAX_DELAY_MS: props.delivery?.maxDelayMs,

@@ -133,6 +133,8 @@ export interface Config {
   readonly defaultProfile: 'core' | 'fapi';
   /** Whether clients may register plain-http URLs (jwks_uri, notification endpoint): the local runner only. */
   readonly allowHttpClientUrls: boolean;
+  /** Per-user limits on backchannel requests (README, "Configuration"); 0 turns a limit off. */
+  readonly userLimits: { readonly maxPendingRequests: number; readonly requestsPerMinute: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -334,6 +336,19 @@ function profile(env: Env): 'core' | 'fapi' {
   return value;
 }
 
+/**
+ * How many backchannel requests one user may have pending, and may receive per minute, whichever
+ * clients send them (Auth0 allows 5 per minute per user). They cap how often a user's device is
+ * prompted: an attacker who knows a login_hint cannot flood it with approval requests (push fatigue).
+ */
+function userLimits(env: Env): Config['userLimits'] {
+  return {
+    // At most 100: a refused request reads the listed requests in one BatchGetItem (100 keys at most).
+    maxPendingRequests: integer(env, 'CIBA_USER_MAX_PENDING_REQUESTS', 5, 0, 100),
+    requestsPerMinute: integer(env, 'CIBA_USER_REQUESTS_PER_MINUTE', 5, 0, 100_000),
+  };
+}
+
 export function loadConfig(env: Env): Config {
   const defaultExpirySeconds = integer(env, 'CIBA_DEFAULT_EXPIRY_SECONDS', 300, 1, 86_400);
   const maxExpirySeconds = integer(env, 'CIBA_MAX_EXPIRY_SECONDS', 1800, 1, 86_400);
@@ -372,6 +387,7 @@ export function loadConfig(env: Env): Config {
     clientCacheSeconds: integer(env, 'CIBA_CLIENT_CACHE_SECONDS', 60, 0, 3600),
     defaultProfile: profile(env),
     allowHttpClientUrls: flag(env, 'CIBA_ALLOW_HTTP_CLIENT_URLS'),
+    userLimits: userLimits(env),
   };
 }
 

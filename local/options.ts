@@ -67,6 +67,10 @@ export function lambdaEnvironment(options: {
     // without a device are still served, for the automated approval endpoint and the conformance kit.
     CIBA_PUSH: 'local',
     CIBA_ALLOW_DEVICELESS_REQUESTS: 'true',
+    // No per-user limits: the conformance kit and the test suites send many requests for the same demo
+    // users within a minute (test/integration/user-request-limits.test.ts switches them on).
+    CIBA_USER_MAX_PENDING_REQUESTS: '0',
+    CIBA_USER_REQUESTS_PER_MINUTE: '0',
     AWS_REGION: 'us-east-1',
     // DynamoDB Local accepts any credentials; the SDK insists on having some.
     AWS_ACCESS_KEY_ID: 'local',

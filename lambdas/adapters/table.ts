@@ -42,7 +42,7 @@ export function tableRepositories(config: Config): TableRepositories {
     repositories = {
       clients: new CachedClientRepository(new DynamoDbClientRepository(dynamodb, name), config.clientCacheSeconds, systemClock),
       users: new DynamoDbUserDirectory(dynamodb, name),
-      authRequests: new DynamoDbAuthRequestRepository(dynamodb, name, { expiredRetentionSeconds: config.authRequest.expiredRetentionSeconds }),
+      authRequests: new DynamoDbAuthRequestRepository(dynamodb, name, { expiredRetentionSeconds: config.authRequest.expiredRetentionSeconds, userLimits: config.userLimits }),
       devices: new DynamoDbDeviceRepository(dynamodb, name),
       replay: new DynamoDbReplayGuard(dynamodb, name),
       deadLetters: new DynamoDbDeadLetterRepository(dynamodb, name),

@@ -55,8 +55,26 @@ export interface DecisionOptions {
 
 export type DecisionRecord = 'decided' | 'unknown' | 'notPending' | 'userVerificationRequired' | 'transactionMismatch';
 
+/**
+ * Per-user limits on backchannel requests (0: unlimited), enforced atomically with the request's
+ * creation. They bound how often one user's device can be prompted (push fatigue), however many
+ * clients ask.
+ */
+export interface UserRequestLimits {
+  /** Requests a user may have pending (undecided, unexpired) at once. */
+  readonly maxPendingRequests: number;
+  /** Requests accepted for a user per clock minute (a fixed window). */
+  readonly requestsPerMinute: number;
+}
+
+/** `refused`: a per-user limit is reached; nothing was stored. `retryAfterSeconds` when it is known. */
+export type CreateOutcome =
+  | { readonly kind: 'created' }
+  | { readonly kind: 'refused'; readonly limit: 'requestsPerMinute' | 'maxPendingRequests'; readonly retryAfterSeconds?: number };
+
 export interface AuthRequestRepository {
-  create(request: AuthRequest): Promise<void>;
+  /** Stores a new request, unless it would break the user's limits (one conditional write). */
+  create(request: AuthRequest): Promise<CreateOutcome>;
   find(authReqId: string): Promise<AuthRequest | undefined>;
   /**
    * Records one token request, atomically, and returns the state after it. This is the only database

@@ -47,6 +47,8 @@ beforeAll(() => {
     stageName: 'live',
     pollIntervalSeconds: 2,
     acrValues: ['ciba'],
+    userMaxPendingRequests: 0,
+    userRequestsPerMinute: 10,
   });
   byDefault = Template.fromStack(defaultStack);
   withFeatures = Template.fromStack(featuresStack);
@@ -338,6 +340,7 @@ describe('CibaProvider permissions', () => {
       expect(actions.includes('kms:Decrypt'), `${name} opens the signing key`).toBe(spec.access.signingKey === 'sign');
       expect(actions.includes('kms:GenerateDataKeyPairWithoutPlaintext'), `${name} makes keys`).toBe(spec.access.signingKey === 'rotate');
       expect(actions.includes('kms:Sign'), `${name} signs with KMS`).toBe(false);
+      expect(actions.includes('dynamodb:BatchGetItem'), `${name} reads items in a batch`).toBe(spec.access.table !== undefined);
     }
   });
 
@@ -393,6 +396,8 @@ describe('Two CibaProviders in one stack', () => {
       CIBA_ISSUER: 'https://id.example.com/realm2',
       CIBA_POLL_INTERVAL_SECONDS: '2',
       CIBA_ACR_VALUES: 'ciba',
+      CIBA_USER_MAX_PENDING_REQUESTS: '0',
+      CIBA_USER_REQUESTS_PER_MINUTE: '10',
     });
     expect(environmentOf(twoProviders, realm1, 'discovery')).not.toHaveProperty('CIBA_POLL_INTERVAL_SECONDS');
     twoProviders.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'live' });

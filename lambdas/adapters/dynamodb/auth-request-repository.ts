@@ -2,11 +2,12 @@
  * Authentication requests in DynamoDB: `AUTHREQ#<auth_req_id>`, listed per user through the sparse
  * pendingByUser index while pending.
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { onList, readList } from './list-index.js';
 import type { AuthRequest, Decision, DeliveryRecord, Evidence } from '../../core/model.js';
-import type { AuthRequestRepository, DecisionOptions, DecisionRecord, PollRecord } from '../../core/ports.js';
-import { all, condition, conditionFailureItem, isConditionFailure } from './conditions.js';
+import type { AuthRequestRepository, CreateOutcome, DecisionOptions, DecisionRecord, PollRecord, UserRequestLimits } from '../../core/ports.js';
+import { all, cancellationReasons, condition, conditionFailureItem, isConditionFailure } from './conditions.js';
+import { dropSettledRequests, limitWrites, pendingRemoval, secondsToNextWindow, sendTransaction, type LimitName, type LimitWrite } from './user-request-limits.js';
 import { fromItem, toAttribute, toItem, type Item } from './attributes.js';
 import { keyPrefix, tableSchema } from './table-schema.js';
 
@@ -19,6 +20,8 @@ export const MAX_RECORDED_POLLS = 1000;
 export interface AuthRequestStoreOptions {
   /** How long an expired request is kept so that a late poll still learns it expired. */
   readonly expiredRetentionSeconds: number;
+  /** Per-user limits checked on create (user-request-limits.ts); unset: none. */
+  readonly userLimits?: UserRequestLimits;
 }
 
 const key = (authReqId: string): Item => ({ pk: { S: keyPrefix.authRequest + authReqId } });
@@ -44,20 +47,56 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
     private readonly options: AuthRequestStoreOptions,
   ) {}
 
-  async create(request: AuthRequest): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: toItem({
-          pk: keyPrefix.authRequest + request.authReqId,
-          ...request,
-          [tableSchema.timeToLiveAttribute]: Math.ceil(request.expiresAt / 1000) + this.options.expiredRetentionSeconds,
-          // On the user's pending list, which devices read, unless the external service authenticates.
-          ...(request.channel === 'external' ? {} : onList(keyPrefix.pendingForUser + request.sub, request.createdAt, request.authReqId)),
-        }),
-        ConditionExpression: condition.isNew,
+  async create(request: AuthRequest): Promise<CreateOutcome> {
+    const put = {
+      TableName: this.tableName,
+      Item: toItem({
+        pk: keyPrefix.authRequest + request.authReqId,
+        ...request,
+        [tableSchema.timeToLiveAttribute]: Math.ceil(request.expiresAt / 1000) + this.options.expiredRetentionSeconds,
+        // On the user's pending list, which devices read, unless the external service authenticates.
+        ...(request.channel === 'external' ? {} : onList(keyPrefix.pendingForUser + request.sub, request.createdAt, request.authReqId)),
       }),
-    );
+      ConditionExpression: condition.isNew,
+    };
+    const writes = this.options.userLimits ? limitWrites(this.tableName, request, this.options.userLimits) : [];
+    if (writes.length === 0) {
+      await this.dynamodb.send(new PutItemCommand(put));
+      return { kind: 'created' };
+    }
+    const created = { kind: 'created' } as const;
+    const perMinute = { kind: 'refused', limit: 'requestsPerMinute', retryAfterSeconds: secondsToNextWindow(request.createdAt) } as const;
+    // The request and its counts in one transaction: one request, and all or nothing.
+    let failed = await this.putWithinLimits(put, writes);
+    if (failed === undefined) return created;
+    if (failed.limits.includes('requestsPerMinute')) return perMinute;
+    // Only the pending set is full; it may hold settled requests (see user-request-limits.ts).
+    const { dropped, retryAfterSeconds } = await dropSettledRequests(this.dynamodb, this.tableName, request.sub, failed.pending, request.createdAt);
+    if (dropped > 0) {
+      failed = await this.putWithinLimits(put, writes);
+      if (failed === undefined) return created;
+      if (failed.limits.includes('requestsPerMinute')) return perMinute;
+    }
+    return { kind: 'refused', limit: 'maxPendingRequests', ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
+  }
+
+  /**
+   * Writes the request with its limits' updates; returns the limits whose condition failed, if any, and
+   * the user's pending set as the failed condition saw it.
+   */
+  private async putWithinLimits(put: NonNullable<LimitWrite['write']['Put']>, writes: readonly LimitWrite[]): Promise<{ limits: LimitName[]; pending: string[] } | undefined> {
+    try {
+      await sendTransaction(this.dynamodb, { TransactItems: [{ Put: put }, ...writes.map(({ write }) => write)] });
+      return undefined;
+    } catch (error) {
+      // DynamoDB reports a reason per item, in order: the request's Put first, then each limit's update.
+      const reasons = cancellationReasons(error);
+      const failedAt = writes.map((write, index) => ({ write, reason: reasons?.[index + 1] })).filter(({ reason }) => reason?.Code === 'ConditionalCheckFailed');
+      // Anything else (the Put's isNew condition included: a colliding random id is a bug) stays an error.
+      if (failedAt.length === 0) throw error;
+      const pending = failedAt.find(({ write }) => write.limit === 'maxPendingRequests')?.reason?.Item?.requests?.SS ?? [];
+      return { limits: failedAt.map(({ write }) => write.limit), pending };
+    }
   }
 
   async find(authReqId: string): Promise<AuthRequest | undefined> {
@@ -140,18 +179,20 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     };
+    // A decision that names the user also frees the request's place in the user's pending set.
+    const freesPending = options.sub !== undefined && (this.options.userLimits?.maxPendingRequests ?? 0) > 0;
     let old: AuthRequest | undefined;
     try {
-      if (evidence) {
-        // The decision and its evidence are written together or not at all.
-        await this.dynamodb.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              { Update: update },
-              { Put: { TableName: this.tableName, Item: evidenceItem(evidence), ConditionExpression: condition.isNew } },
-            ],
-          }),
-        );
+      if (evidence || freesPending) {
+        // The decision, its evidence and the pending set's update are written together or not at all.
+        // The decision comes first: conditionFailureItem reads the first cancellation reason.
+        await sendTransaction(this.dynamodb, {
+          TransactItems: [
+            { Update: update },
+            ...(evidence ? [{ Put: { TableName: this.tableName, Item: evidenceItem(evidence), ConditionExpression: condition.isNew } }] : []),
+            ...(freesPending && options.sub !== undefined ? [pendingRemoval(this.tableName, options.sub, authReqId, at)] : []),
+          ],
+        });
       } else {
         await this.dynamodb.send(new UpdateItemCommand(update));
       }

@@ -22,6 +22,10 @@ export const condition = {
   forUser: '#sub = :sub',
   /** Nobody changed the item since it was read (optimistic concurrency). */
   atVersion: 'version = :expectedVersion',
+  /** The user's requests in this minute's window are under the limit (user-request-limits.ts). */
+  underRateLimit: '(attribute_not_exists(#count) OR #count < :perMinute)',
+  /** The user's set of pending requests has room for one more (user-request-limits.ts). */
+  underPendingLimit: '(attribute_not_exists(#requests) OR size(#requests) < :maxPending)',
 } as const;
 
 export const all = (...fragments: string[]): string => fragments.join(' AND ');
@@ -41,4 +45,14 @@ export function conditionFailureItem(error: unknown): Record<string, import('@aw
   const reasons = (error as { name?: string; CancellationReasons?: { Code?: string; Item?: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> }[] }).CancellationReasons;
   if ((error as { name?: string }).name === 'TransactionCanceledException' && reasons?.[0]?.Code === 'ConditionalCheckFailed') return reasons[0].Item ?? null;
   return undefined;
+}
+
+/**
+ * Why each item of a cancelled transaction failed, in the order of its TransactItems: a code ('None',
+ * 'ConditionalCheckFailed', 'TransactionConflict' ...) and, where asked for, the old item. Undefined
+ * when the error is something else.
+ */
+export function cancellationReasons(error: unknown): { Code?: string; Item?: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> }[] | undefined {
+  if ((error as { name?: string }).name !== 'TransactionCanceledException') return undefined;
+  return (error as { CancellationReasons?: { Code?: string; Item?: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> }[] }).CancellationReasons ?? [];
 }

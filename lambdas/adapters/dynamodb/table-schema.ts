@@ -42,6 +42,10 @@ export const keyPrefix = {
   refreshGrant: 'GRANT#',
   /** An access token revoked before its exp (RFC 7009), by jti; TTL at the token's exp. */
   revokedAccessToken: 'REVOKED#',
+  /** A user's backchannel requests in one clock minute, `RATE#<sub>#<minute>`; TTL a minute after it. */
+  requestRate: 'RATE#',
+  /** The set of a user's pending auth_req_ids, `PENDING-OF#<sub>` (not the list `PENDING#<sub>`). */
+  pendingOfUser: 'PENDING-OF#',
 } as const;
 
 /** The one item holding the provider's signing key ring (core/signing-keys/key-ring.ts). */

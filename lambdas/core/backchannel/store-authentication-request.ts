@@ -1,5 +1,6 @@
 import type { AuthorizationDetail, AuthRequest, Client, DeviceSummary, User } from '../model.js';
-import type { AuthRequestRepository } from '../ports.js';
+import type { AuthRequestRepository, CreateOutcome } from '../ports.js';
+import { BackchannelAccessDenied, type OAuthError } from '../errors.js';
 import { randomToken } from '../secrets/secrets.js';
 import { transactionHashes } from '../device/verify-signed-decision.js';
 
@@ -66,6 +67,23 @@ export async function storeAuthenticationRequest(input: NewAuthRequest, authRequ
       ? { notificationEndpoint: input.client.metadata.backchannel_client_notification_endpoint, notificationToken: input.notificationToken }
       : {}),
   };
-  await authRequests.create(request);
+  const outcome = await authRequests.create(request);
+  if (outcome.kind === 'refused') throw userLimitReached(outcome);
   return request;
+}
+
+/**
+ * CIBA Core §13: access_denied (403), "the OP ... has denied the request": here because the user has
+ * reached a per-user limit (config.ts userLimits), which protects them from a flood of prompts. It is
+ * only ever reached for a user the hint identified (an unknown one got unknown_user_id before), so it
+ * reveals nothing new about who exists. Nothing was stored.
+ * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html (§13, Authentication Error Response)
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 (Retry-After, in seconds)
+ */
+function userLimitReached(outcome: Extract<CreateOutcome, { kind: 'refused' }>): OAuthError {
+  const description =
+    outcome.limit === 'requestsPerMinute'
+      ? 'too many authentication requests for this user in this minute; retry later'
+      : 'too many pending authentication requests for this user; retry once one is decided or has expired';
+  return new BackchannelAccessDenied(description, outcome.retryAfterSeconds !== undefined ? { headers: { 'Retry-After': String(outcome.retryAfterSeconds) } } : {});
 }

@@ -57,6 +57,8 @@ export async function receiveExternalCallback(request: HttpRequest, deps: Callba
   const decision = result === 'accept' ? 'approve' : 'deny';
   try {
     return await recordDecision(deps.authRequests, authReqId, decision, deps.clock.now(), {
+      // The stored request's user: naming it lets the decision free the user's pending slot in its write.
+      sub: stored.sub,
       ...(amr !== undefined ? { amr: amr as string[] } : {}),
       // The service verified the user its own way; the acr policy's verification demand is its to meet.
       userVerified: true,
