@@ -20,6 +20,8 @@ export const condition = {
   deviceChannel: 'attribute_not_exists(channel)',
   /** The auth request is for the device's user. */
   forUser: '#sub = :sub',
+  /** The client's secret is still the one the rotation read (a concurrent rotation or a deletion wins). */
+  hasSecretHash: 'secretHash = :current',
 } as const;
 
 export const all = (...fragments: string[]): string => fragments.join(' AND ');
