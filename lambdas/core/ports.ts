@@ -16,8 +16,8 @@ export interface ClientAdministration {
   /** The registered clients, oldest first, at most `limit` (through the list index: never a scan). */
   list(limit: number): Promise<Client[]>;
   /**
-   * Replaces the client's secret hash, only if it is still `currentHash`: of two rotations at once exactly
-   * one lands, and a client deleted meanwhile stays deleted. False when the condition fails.
+   * Replaces the client's secret hash, only if it is still `currentHash`: of two rotations that read the
+   * same hash exactly one lands, and a client deleted meanwhile stays deleted. False when the condition fails.
    */
   replaceSecretHash(clientId: string, currentHash: string, nextHash: string): Promise<boolean>;
   /** Deletes the client; false when there is no such client. */

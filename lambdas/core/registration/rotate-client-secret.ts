@@ -16,8 +16,8 @@ export type SecretRotation =
 
 /**
  * Replaces the secret in one conditional write on the hash that was read: the old secret stops
- * authenticating at once (RFC 7591 §3.2.1 lets a secret be replaced at any time), and of two rotations
- * at once exactly one lands, so no secret is ever handed out that does not work.
+ * authenticating at once, and of two rotations that read the same secret exactly one lands, so that the
+ * other operator is told instead of handed a secret that was overwritten before it was ever shown.
  */
 export async function rotateClientSecret(clientId: string, clients: ClientRepository & ClientAdministration): Promise<SecretRotation> {
   const client = await clients.find(clientId);
