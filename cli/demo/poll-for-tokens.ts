@@ -23,17 +23,30 @@ export interface PollObserver {
   waiting(error: string, polls: number, intervalSeconds: number): void;
 }
 
-export async function pollForTokens(acknowledgement: Acknowledgement, poll: () => Promise<HttpAnswer>, observer: PollObserver): Promise<PollOutcome> {
-  const deadline = Date.now() + acknowledgement.expires_in * 1000;
+/** Time, for the loop: the real one unless a test gives its own. */
+export interface PollClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: PollClock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
+export async function pollForTokens(
+  acknowledgement: Acknowledgement,
+  poll: () => Promise<HttpAnswer>,
+  observer: PollObserver,
+  clock: PollClock = realClock,
+): Promise<PollOutcome> {
+  const deadline = clock.now() + acknowledgement.expires_in * 1000;
   let interval = Math.max(1, acknowledgement.interval ?? DEFAULT_INTERVAL_SECONDS);
   let polls = 0;
   for (;;) {
-    const remaining = deadline - Date.now();
+    const remaining = deadline - clock.now();
     if (remaining <= interval * 1000) {
-      await sleep(Math.max(0, remaining));
+      await clock.sleep(Math.max(0, remaining));
       return { kind: 'expired', polls };
     }
-    await sleep(interval * 1000);
+    await clock.sleep(interval * 1000);
     const answer = await poll();
     polls++;
     if (answer.status === 200) return { kind: 'tokens', tokens: answer.json, polls };
