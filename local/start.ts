@@ -55,6 +55,7 @@ CIBA provider running (local runner, DynamoDB Local at ${dynamodb.endpoint})
   Simulator               ${i}${endpointPaths.simulator}
   Automated approval      POST ${i}${AUTOMATED_APPROVAL_TEMPLATE}
   Demo users              jane.doe, demo, John
+  Try it                  npx ciba demo   (in another terminal; approve in the simulator)
   Data                    ${options.dataDir}
 
 ${walkthrough(i, options.initialAccessToken)}
