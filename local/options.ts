@@ -3,7 +3,7 @@
  * Lambda code (which reads it through lambdas/config.ts, exactly as in AWS).
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface LocalOptions {
   readonly port: number;
@@ -40,6 +40,14 @@ export function readLocalOptions(): LocalOptions {
     initialAccessToken: given || randomBytes(24).toString('base64url'),
     initialAccessTokenGenerated: !given,
   };
+}
+
+/**
+ * Where `npm start` leaves this run's initial access token, in its data directory (next to the local
+ * signing key, readable by you only), so that `npx ciba demo` can register its client without a copy-paste.
+ */
+export function initialAccessTokenFile(dataDir: string): string {
+  return join(dataDir, 'initial-access-token');
 }
 
 /** The variables lambdas/config.ts reads, as the CDK construct would set them, for local use. */

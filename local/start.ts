@@ -2,10 +2,11 @@
  * `npm start`: the whole provider on this machine. DynamoDB Local, the table, demo users, and every
  * route of the route table served through the same Lambda handlers and events as in AWS.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUTOMATED_APPROVAL_TEMPLATE, endpointPaths, type Feature } from '../lambdas/routes.js';
 import { createProviderTable, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
-import { applyEnvironment, lambdaEnvironment, readLocalOptions } from './options.js';
+import { applyEnvironment, initialAccessTokenFile, lambdaEnvironment, readLocalOptions } from './options.js';
 import { seedDemoUsers } from './seed.js';
 import { startServer } from './server.js';
 import { walkthrough } from './walkthrough.js';
@@ -37,6 +38,8 @@ try {
       initialAccessToken: options.initialAccessToken,
     }),
   );
+  mkdirSync(options.dataDir, { recursive: true });
+  writeFileSync(initialAccessTokenFile(options.dataDir), `${options.initialAccessToken}\n`, { mode: 0o600 });
   workers = await startLocalWorkers({ dynamoDbEndpoint: dynamodb.endpoint, tableName: options.tableName });
   const features = new Set<Feature>(['simulator', 'automatedApproval']);
   await startServer({ port: options.port, host: options.host, features });
@@ -51,6 +54,7 @@ CIBA provider running (local runner, DynamoDB Local at ${dynamodb.endpoint})
   Simulator               ${i}${endpointPaths.simulator}
   Automated approval      POST ${i}${AUTOMATED_APPROVAL_TEMPLATE}
   Demo users              jane.doe, demo, John
+  Try it                  npx ciba demo   (in another terminal; approve in the simulator)
   Data                    ${options.dataDir}
 
 ${walkthrough(i, options.initialAccessToken)}

@@ -12,6 +12,19 @@ export interface ClientRepository {
   create(client: Client): Promise<void>;
 }
 
+/** What the operator's CLI does to clients besides registering them; the request paths never need it. */
+export interface ClientAdministration {
+  /** The registered clients, oldest first, at most `limit` (through the list index: never a scan). */
+  list(limit: number): Promise<Client[]>;
+  /**
+   * Replaces the client's secret hash, only if it is still `currentHash`: of two rotations that read the
+   * same hash exactly one lands, and a client deleted meanwhile stays deleted. False when the condition fails.
+   */
+  replaceSecretHash(clientId: string, currentHash: string, nextHash: string): Promise<boolean>;
+  /** Deletes the client; false when there is no such client. */
+  remove(clientId: string): Promise<boolean>;
+}
+
 export interface UserDirectory {
   /** The user a CIBA login_hint names (CIBA Core §7.1), if any. */
   findByLoginHint(loginHint: string): Promise<User | undefined>;
@@ -182,6 +195,8 @@ export interface DeadLetterRepository {
   record(letter: DeadLetter): Promise<void>;
   /** Oldest first. */
   list(limit: number): Promise<DeadLetter[]>;
+  /** The dead letter of one request, if its notification is one (the operator's `ciba requests show`). */
+  find(authReqId: string): Promise<DeadLetter | undefined>;
   remove(authReqId: string): Promise<void>;
 }
 

@@ -1,12 +1,19 @@
-/** Clients in DynamoDB: `CLIENT#<client_id>`. */
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+/** Clients in DynamoDB: `CLIENT#<client_id>`, each on the `CLIENTS` list of the list index. */
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Client } from '../../core/model.js';
-import type { ClientRepository } from '../../core/ports.js';
-import { fromItem, toItem } from './attributes.js';
-import { condition } from './conditions.js';
-import { keyPrefix } from './table-schema.js';
+import type { ClientAdministration, ClientRepository } from '../../core/ports.js';
+import { fromItem, toItem, type Item } from './attributes.js';
+import { condition, isConditionFailure } from './conditions.js';
+import { onList, readList } from './list-index.js';
+import { CLIENT_LIST, keyPrefix } from './table-schema.js';
 
-export class DynamoDbClientRepository implements ClientRepository {
+/** The client a stored item holds, without the table's own attributes (key, list index keys). */
+function toClient(item: Item): Client {
+  const { pk: _pk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...record } = fromItem(item);
+  return record as unknown as Client;
+}
+
+export class DynamoDbClientRepository implements ClientRepository, ClientAdministration {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     private readonly tableName: string,
@@ -17,20 +24,54 @@ export class DynamoDbClientRepository implements ClientRepository {
     if (clientId.length === 0 || clientId.length > 256) return undefined;
     const { Item } = await this.dynamodb.send(
       // Consistent: a client registered a moment ago must be able to authenticate at once.
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.client + clientId } }, ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.tableName, Key: this.key(clientId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const { pk: _pk, ...record } = fromItem(Item);
-    return record as unknown as Client;
+    return Item ? toClient(Item) : undefined;
   }
 
   async create(client: Client): Promise<void> {
     await this.dynamodb.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: toItem({ pk: keyPrefix.client + client.clientId, ...client }),
+        Item: toItem({ pk: keyPrefix.client + client.clientId, ...client, ...onList(CLIENT_LIST, client.createdAt, client.clientId) }),
         ConditionExpression: condition.isNew,
       }),
     );
+  }
+
+  async list(limit: number): Promise<Client[]> {
+    return (await readList(this.dynamodb, this.tableName, CLIENT_LIST, { limit })).map(toClient);
+  }
+
+  async replaceSecretHash(clientId: string, currentHash: string, nextHash: string): Promise<boolean> {
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: this.key(clientId),
+          UpdateExpression: 'SET secretHash = :next',
+          ConditionExpression: condition.hasSecretHash,
+          ExpressionAttributeValues: { ':current': { S: currentHash }, ':next': { S: nextHash } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async remove(clientId: string): Promise<boolean> {
+    try {
+      await this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(clientId), ConditionExpression: condition.exists }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private key(clientId: string): Item {
+    return { pk: { S: keyPrefix.client + clientId } };
   }
 }

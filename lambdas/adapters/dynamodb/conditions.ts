@@ -26,6 +26,8 @@ export const condition = {
   underRateLimit: '(attribute_not_exists(#count) OR #count < :perMinute)',
   /** The user's set of pending requests has room for one more (user-request-limits.ts). */
   underPendingLimit: '(attribute_not_exists(#requests) OR size(#requests) < :maxPending)',
+  /** The client's secret is still the one the rotation read (a concurrent rotation or a deletion wins). */
+  hasSecretHash: 'secretHash = :current',
 } as const;
 
 export const all = (...fragments: string[]): string => fragments.join(' AND ');

@@ -2,14 +2,19 @@
  * Notifications that could not be delivered: `DEADLETTER#<auth_req_id>`, on the `DEADLETTERS` list of
  * the list index, kept two weeks (the retention of an SQS dead-letter queue's default maximum).
  */
-import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { onList, readList } from './list-index.js';
 import type { DeadLetter } from '../../core/model.js';
 import type { DeadLetterRepository } from '../../core/ports.js';
-import { fromItem, toItem } from './attributes.js';
+import { fromItem, toItem, type Item } from './attributes.js';
 import { DEAD_LETTER_LIST, keyPrefix, tableSchema } from './table-schema.js';
 
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+
+function toDeadLetter(item: Item): DeadLetter {
+  const { pk: _pk, ttl: _ttl, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...letter } = fromItem(item);
+  return letter as unknown as DeadLetter;
+}
 
 export class DynamoDbDeadLetterRepository implements DeadLetterRepository {
   constructor(
@@ -33,10 +38,12 @@ export class DynamoDbDeadLetterRepository implements DeadLetterRepository {
 
   async list(limit: number): Promise<DeadLetter[]> {
     const Items = await readList(this.dynamodb, this.tableName, DEAD_LETTER_LIST, { limit });
-    return Items.map((item) => {
-      const { pk: _pk, ttl: _ttl, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...letter } = fromItem(item);
-      return letter as unknown as DeadLetter;
-    });
+    return Items.map(toDeadLetter);
+  }
+
+  async find(authReqId: string): Promise<DeadLetter | undefined> {
+    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.deadLetter + authReqId } }, ConsistentRead: true }));
+    return Item ? toDeadLetter(Item) : undefined;
   }
 
   async remove(authReqId: string): Promise<void> {

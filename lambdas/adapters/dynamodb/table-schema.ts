@@ -5,8 +5,9 @@
  * Every item has a random or unique string partition key prefixed by its kind (`CLIENT#…`,
  * `AUTHREQ#…`), so load spreads over partitions and no request path ever scans. One sparse global
  * secondary index holds the few lists the provider keeps, an item being on a list while it has the
- * index's keys: a user's pending authentication requests (`PENDING#<sub>`) and the notifications that
- * could not be delivered (`DEADLETTERS`). A stream (new and old images) feeds notification delivery.
+ * index's keys: a user's pending authentication requests (`PENDING#<sub>`), the notifications that
+ * could not be delivered (`DEADLETTERS`) and the registered clients (`CLIENTS`). A stream (new and old
+ * images) feeds notification delivery.
  */
 export const tableSchema = {
   partitionKey: 'pk',
@@ -21,6 +22,9 @@ export const tableSchema = {
 
 /** The list of undelivered notifications, in the list index. */
 export const DEAD_LETTER_LIST = 'DEADLETTERS';
+
+/** The list of registered clients, in the list index (the operator's `ciba clients list`). */
+export const CLIENT_LIST = 'CLIENTS';
 
 /** Key prefixes, one per item kind. */
 export const keyPrefix = {

@@ -8,7 +8,8 @@ export interface CreatedClient {
   readonly clientSecret: string | undefined;
 }
 
-const usesSecret = (metadata: ClientMetadata): boolean =>
+/** Whether the client authenticates with a secret (and so has one to rotate). */
+export const usesSecret = (metadata: ClientMetadata): boolean =>
   metadata.token_endpoint_auth_method === 'client_secret_basic' || metadata.token_endpoint_auth_method === 'client_secret_post';
 
 /** Stores a client with validated metadata: a random id and, for secret-based methods, a secret. */

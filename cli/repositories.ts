@@ -1,0 +1,38 @@
+/**
+ * The one place the CLI builds repositories: the provider's own DynamoDB repositories, on the table the
+ * target names (DynamoDB Local of `npm start`, or a deployed stack's table with your AWS credentials).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbAuthRequestRepository } from '../lambdas/adapters/dynamodb/auth-request-repository.js';
+import { DynamoDbClientRepository } from '../lambdas/adapters/dynamodb/client-repository.js';
+import { DynamoDbDeadLetterRepository } from '../lambdas/adapters/dynamodb/dead-letter-repository.js';
+import { DynamoDbDeviceRepository } from '../lambdas/adapters/dynamodb/device-repository.js';
+import { DynamoDbEvidenceRepository } from '../lambdas/adapters/dynamodb/evidence-repository.js';
+import { DynamoDbUserDirectory } from '../lambdas/adapters/dynamodb/user-directory.js';
+import type { Target } from './options.js';
+
+export interface CliRepositories {
+  readonly clients: DynamoDbClientRepository;
+  readonly users: DynamoDbUserDirectory;
+  readonly devices: DynamoDbDeviceRepository;
+  readonly authRequests: DynamoDbAuthRequestRepository;
+  readonly evidence: DynamoDbEvidenceRepository;
+  readonly deadLetters: DynamoDbDeadLetterRepository;
+  /** Releases the DynamoDB client's sockets, so the process can exit. */
+  close(): void;
+}
+
+export function openRepositories(target: Target): CliRepositories {
+  const dynamodb = new DynamoDBClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) });
+  const table = target.tableName;
+  return {
+    clients: new DynamoDbClientRepository(dynamodb, table),
+    users: new DynamoDbUserDirectory(dynamodb, table),
+    devices: new DynamoDbDeviceRepository(dynamodb, table),
+    // The retention only sets the TTL of requests the repository creates, and the CLI creates none.
+    authRequests: new DynamoDbAuthRequestRepository(dynamodb, table, { expiredRetentionSeconds: 0 }),
+    evidence: new DynamoDbEvidenceRepository(dynamodb, table),
+    deadLetters: new DynamoDbDeadLetterRepository(dynamodb, table),
+    close: () => dynamodb.destroy(),
+  };
+}
