@@ -1,0 +1,26 @@
+/** Runs another bench script as a child process: its report on stdout, its progress passed through to stderr. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+
+/** `tsx <script> <args>`; resolves with its standard output, rejects if it fails or outlives `timeoutMs`. */
+export function runScript(script: string, args: readonly string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [join(PROJECT_ROOT, script), ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`${script} took longer than ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(Buffer.concat(chunks).toString('utf8'));
+      else reject(new Error(`${script} ${args.join(' ')} exited with ${code}`));
+    });
+  });
+}
