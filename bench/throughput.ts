@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from './support/child.js';
+import { childEnvironment, PROJECT_ROOT } from './support/child.js';
 import { freePort } from './support/ports.js';
 import { fixed, summarize, type Summary } from './support/stats.js';
 
@@ -65,8 +65,7 @@ async function startRunner(): Promise<{ child: ChildProcess; base: string; dataD
     // Its own process group, so that the runner, tsx's node and DynamoDB Local's JVM stop together.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
+    env: childEnvironment({
       PORT: String(port),
       HOST: '127.0.0.1',
       CIBA_ISSUER: `http://127.0.0.1:${port}`,
@@ -75,7 +74,7 @@ async function startRunner(): Promise<{ child: ChildProcess; base: string; dataD
       CIBA_TABLE_NAME: 'ciba-throughput',
       CIBA_INITIAL_ACCESS_TOKEN: IAT,
       CIBA_POLL_INTERVAL_SECONDS: '1',
-    },
+    }),
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {

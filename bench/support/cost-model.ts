@@ -121,9 +121,12 @@ export function flowUsage(flow: FlowReport, scenario: Scenario, a: Assumptions, 
   // The device fetches the request's details before the user decides; the decision replaces the approval call.
   const apiCalls = 1 + 1 + tokenRequests + (scenario.phonePush ? 1 : 0);
   const notifies = scenario.delivery !== 'poll';
-  // Stream-triggered dispatcher and queue-triggered delivery, one invocation each per notification (no
-  // batching assumed: an upper bound). A ping or push client's request is dispatched on each write.
-  const workerInvocations = (notifies ? 2 : 0) + (scenario.phonePush ? 2 : 0);
+  // The stream-triggered dispatcher sees every write of a ping or push client's request (created,
+  // decided, redeemed) but only the creation of a poll client's request with a phone to push to
+  // (cdk/ciba-provider.ts, the stream's filters); no batching assumed, an upper bound. The
+  // queue-triggered delivery function runs once per job: the client notification, the phone push.
+  const dispatcherInvocations = notifies ? 3 : scenario.phonePush ? 1 : 0;
+  const workerInvocations = dispatcherInvocations + (notifies ? 1 : 0) + (scenario.phonePush ? 1 : 0);
   const lambdaInvocations = apiCalls + workerInvocations;
   // DynamoDB: bc-authorize and approval, the polls, and for push the redemption done by the delivery function.
   const dynamoDbRequests = ddb.perFlowExcludingPolls + pending * ddb.perPendingPoll + ddb.perRedeemingPoll + (scenario.phonePush ? PHONE_PUSH_DYNAMODB_REQUESTS : 0);
