@@ -1,8 +1,8 @@
 /**
  * The AWS prices the cost estimate uses: us-east-1, on-demand, the first (most expensive) volume tier,
- * no free tier. Each carries the page it comes from; docs/costs.md prints this table with the date it
- * was consulted. Change a price here and both the estimate and the document follow (bench/cost.ts
- * rewrites the table in docs/costs.md with `--write-doc`).
+ * no free tier. Each carries the page it comes from; docs/costs.md documents the same table with the
+ * date it was consulted (a unit test checks that every price and source here appears there, so change
+ * both together).
  */
 
 export interface Price {
