@@ -22,7 +22,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -31,6 +31,7 @@ import { loadConfig, type AcrPolicy, type DeliveryMode } from '../lambdas/config
 import { handlers, routes } from '../lambdas/routes.js';
 import type { Feature, HandlerName, HandlerSpec, Trigger } from '../lambdas/routes.js';
 import { keyPrefix, tableSchema } from '../lambdas/adapters/dynamodb/table-schema.js';
+import { lambdaBundling } from './bundling.js';
 import { PushPlatforms, type PushPlatformsProps } from './push-platforms.js';
 import { SigningKeys, type SigningMode } from './signing-keys.js';
 import { tokenEnvironment, type CibaTokenProps } from './token-settings.js';
@@ -574,18 +575,7 @@ export class CibaProvider extends Construct {
       role,
       logGroup,
       environment: options.environment,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK too: the pinned version is the tested one, and a bundled, tree-shaken SDK
-        // starts faster than the runtime's copy.
-        externalModules: [],
-        // Some CommonJS dependencies call `require`, which ES modules lack; give them one.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: lambdaBundling,
     });
   }
 
