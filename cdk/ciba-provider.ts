@@ -578,7 +578,7 @@ export class CibaProvider extends Construct {
       // One proxy integration per method; CDK grants API Gateway invoke on that method's ARN only
       // (LambdaIntegration's scopePermissionToMethod, on by default).
       const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new apigateway.LambdaIntegration(fn));
-      acknowledgeOAuthAuthentication(method);
+      acknowledgeOAuthAuthentication(method, handlers[route.handler].feature);
     }
 
     if (props.webAcl !== undefined) {
@@ -813,8 +813,11 @@ function externalServiceEnvironment(service: NonNullable<CibaProviderProps['exte
  * (RFC 7591 §3), device-signed requests on the device API; discovery and JWKS are public by definition.
  * An API Gateway authorizer (IAM, Cognito) would demand credentials no standard client has.
  */
-function acknowledgeOAuthAuthentication(method: apigateway.Method): void {
-  const reason = 'OAuth/CIBA endpoints authenticate callers themselves per RFC 6749 §2.3, CIBA Core §7.1, RFC 6750, RFC 7591 §3; discovery and JWKS are public';
+function acknowledgeOAuthAuthentication(method: apigateway.Method, feature: Feature | undefined): void {
+  // The test features are open on purpose and off unless switched on (CibaProviderFeatures).
+  const reason = feature === undefined
+    ? 'OAuth/CIBA endpoints authenticate callers themselves per RFC 6749 §2.3, CIBA Core §7.1, RFC 6750, RFC 7591 §3; discovery and JWKS are public'
+    : `Test feature ${feature}: open by design for unattended test runs, off unless switched on, never for a provider real users rely on`;
   acknowledge(method, 'AwsSolutions-APIG4', reason);
   acknowledge(method, 'AwsSolutions-COG4', reason);
 }
