@@ -7,11 +7,14 @@
  *   npx cdk deploy -c pushFcmSecretArn=arn:aws:secretsmanager:...:secret:ciba/fcm-AbCdEf \
  *                  -c pushApnsSecretArn=arn:aws:secretsmanager:...:secret:ciba/apns-GhIjKl [-c pushApnsSandbox=true]
  *   npx cdk deploy -c pushApplicationArns='{"FCM":"arn:aws:sns:eu-west-1:111122223333:app/GCM/ciba"}'
+ *   npx cdk deploy -c alarmTopicArn=arn:aws:sns:eu-west-1:111122223333:ops -c webAcl=true -c apiGatewayCloudWatchRole=true
  *
  * Context is read here and nowhere else; the stack and construct take typed props.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import type { CibaWebAclOptions } from './api-protection.js';
 import type { DeliveryMode } from '../lambdas/config.js';
 import type { PushPlatformsProps } from './push-platforms.js';
 import { CibaProviderStack } from './ciba-provider-stack.js';
@@ -97,6 +100,26 @@ function push(): PushPlatformsProps | undefined {
 }
 const pushProps = push();
 
+/**
+ * Operations (docs/operations.md): `-c alarmTopicArn=arn:aws:sns:...` notifies a topic of every alarm;
+ * `-c webAcl=true` creates a WAF web ACL, `-c webAcl=arn:aws:wafv2:...` associates an existing one.
+ */
+function operations(): { monitoring?: { alarmTopic: ITopic }; webAcl?: CibaWebAclOptions } {
+  const references = new Stack(new App({ autoSynth: false }), 'OperationsReferences');
+  const topicArn: unknown = app.node.tryGetContext('alarmTopicArn');
+  if (topicArn !== undefined && (typeof topicArn !== 'string' || !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/.test(topicArn))) {
+    throw new Error(`context alarmTopicArn must be an SNS topic ARN, got ${JSON.stringify(topicArn)}`);
+  }
+  const webAcl: unknown = app.node.tryGetContext('webAcl');
+  let webAclOptions: CibaWebAclOptions | undefined;
+  if (typeof webAcl === 'string' && webAcl.startsWith('arn:')) webAclOptions = { arn: webAcl };
+  else if (flag('webAcl')) webAclOptions = {};
+  return {
+    ...(typeof topicArn === 'string' ? { monitoring: { alarmTopic: Topic.fromTopicArn(references, 'AlarmTopic', topicArn) } } : {}),
+    ...(webAclOptions !== undefined ? { webAcl: webAclOptions } : {}),
+  };
+}
+
 const stackName: unknown = app.node.tryGetContext('stackName') ?? 'CibaProvider';
 if (typeof stackName !== 'string') throw new Error(`context stackName must be a string, got ${JSON.stringify(stackName)}`);
 
@@ -108,5 +131,7 @@ new CibaProviderStack(app, stackName, {
     features: { simulator: flag('simulator'), automatedApproval: flag('automatedApproval') },
     ...(modes !== undefined ? { deliveryModes: modes } : {}),
     ...(pushProps !== undefined ? { push: pushProps } : {}),
+    ...operations(),
+    apiGatewayCloudWatchRole: flag('apiGatewayCloudWatchRole'),
   },
 });

@@ -16,7 +16,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,6 +25,7 @@ import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambd
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { loadConfig, type AcrPolicy, type DeliveryMode } from '../lambdas/config.js';
@@ -35,6 +36,9 @@ import { lambdaBundling } from './bundling.js';
 import { PushPlatforms, type PushPlatformsProps } from './push-platforms.js';
 import { SigningKeys, type SigningMode } from './signing-keys.js';
 import { tokenEnvironment, type CibaTokenProps } from './token-settings.js';
+import { CibaWebAcl, throttlingStageOptions, type CibaThrottlingOptions, type CibaWebAclOptions } from './api-protection.js';
+import { apiLoggingStageOptions, CibaMonitoring } from './monitoring.js';
+import { acknowledge, NODE_RUNTIME_REASON } from './nag.js';
 
 /** The repository root: handler entries in lambdas/routes.ts are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -313,6 +317,50 @@ export interface CibaProviderProps extends CibaTokenProps {
     /** The name logs and metrics use. @default the URL's host */
     readonly name?: string;
   };
+
+  /**
+   * The service name of the functions' logs and metrics (POWERTOOLS_SERVICE_NAME): the `service`
+   * dimension the alarms on custom metrics (namespace `CIBA`) select.
+   *
+   * @default - the stack name
+   */
+  readonly serviceName?: string;
+  /**
+   * CloudWatch alarms (5XX, function errors and throttles, table throttles and errors, dead letters,
+   * stream failures, delivery failures) and a dashboard (cdk/monitoring.ts, docs/operations.md). Give
+   * `alarmTopic` to be notified.
+   *
+   * @default true
+   */
+  readonly monitoring?: boolean | { readonly alarmTopic?: sns.ITopic; readonly deliveryFailuresThreshold?: number };
+  /**
+   * API Gateway throttling of the stage and of single methods (cdk/api-protection.ts).
+   *
+   * @default - 100 requests/s (burst 200) per method; POST /token 250 (500); POST /register 5 (10)
+   */
+  readonly throttling?: CibaThrottlingOptions;
+  /**
+   * An AWS WAFv2 web ACL in front of the stage: created (per-IP rate limit, AWS managed common rules) or
+   * an existing one by ARN (cdk/api-protection.ts).
+   *
+   * @default - no web ACL
+   */
+  readonly webAcl?: CibaWebAclOptions;
+  /**
+   * API Gateway access logs (one JSON line per request, in a log group of the provider's) and execution
+   * logs at level ERROR. API Gateway writes both through the account's CloudWatch role (one per account
+   * and region, `apiGatewayCloudWatchRole`): deploying fails if the account has none.
+   *
+   * @default true
+   */
+  readonly apiLogging?: boolean;
+  /**
+   * Create the account's API Gateway CloudWatch role (AWS::ApiGateway::Account, a singleton per account
+   * and region: set it in one stack only, and not where another tool manages it).
+   *
+   * @default false
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
 }
 
 /** A deployed CIBA provider. */
@@ -353,6 +401,15 @@ export class CibaProvider extends Construct {
 
   /** The secret with the external authentication service's HTTP Basic credentials, when given. */
   public readonly externalServiceSecret?: secretsmanager.ISecret;
+
+  /** The service name of the functions' logs and metrics (POWERTOOLS_SERVICE_NAME). */
+  public readonly serviceName: string;
+  /** The stage's access log group; undefined with `apiLogging: false`. */
+  public readonly accessLogGroup?: logs.LogGroup;
+  /** The alarms and dashboard; undefined with `monitoring: false`. */
+  public readonly monitoring?: CibaMonitoring;
+  /** The WAF web ACL associated with the stage; undefined without `webAcl`. */
+  public readonly webAcl?: CibaWebAcl;
 
   constructor(scope: Construct, id: string, props: CibaProviderProps = {}) {
     super(scope, id);
@@ -407,15 +464,38 @@ export class CibaProvider extends Construct {
       removalPolicy,
     });
 
+    this.serviceName = props.serviceName ?? Stack.of(this).stackName;
+    const apiLogging = props.apiLogging ?? true;
+    if (apiLogging) {
+      this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        removalPolicy,
+      });
+    }
+    const deployedMethods = routes.filter((route) => isDeployed(handlers[route.handler])).map((route) => `${route.method} ${route.path}`);
+    const throttling = throttlingStageOptions(props.throttling, deployedMethods);
+    const logging = this.accessLogGroup ? apiLoggingStageOptions(this.accessLogGroup) : {};
     this.api = new apigateway.RestApi(this, 'Api', {
+      // Unique per provider: API Gateway's metrics (alarms, dashboard) select the API by this name.
+      restApiName: Names.uniqueResourceName(this, { maxLength: 255 }),
       description: 'OpenID Connect CIBA provider',
       // Clients are servers and authentication devices calling from anywhere; a regional endpoint
       // avoids the extra CloudFront hop of the (default) edge-optimized type.
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
-      deployOptions: { stageName },
+      deployOptions: {
+        stageName,
+        // X-Ray traces of each request through API Gateway (no sampling rule of ours: AWS's default).
+        tracingEnabled: true,
+        ...throttling,
+        ...logging,
+        // A method with throttling of its own gets a method setting of its own, which must log too.
+        methodOptions: Object.fromEntries(
+          Object.entries(throttling.methodOptions ?? {}).map(([key, options]) => [key, { ...options, ...(apiLogging ? { loggingLevel: logging.loggingLevel } : {}) }]),
+        ),
+      },
       // The CloudWatch role is an account-wide singleton (AWS::ApiGateway::Account): two providers in
-      // one account would fight over it, and without execution logging nothing needs it.
-      cloudWatchRole: false,
+      // one account would fight over it, so it is created only on request (`apiGatewayCloudWatchRole`).
+      cloudWatchRole: props.apiGatewayCloudWatchRole ?? false,
     });
     // RestApi always adds an `Endpoint` CfnOutput; outputs are the stack's choice (it has ApiUrl), and a
     // stack holding several providers should not get one unnamed output per API.
@@ -530,7 +610,43 @@ export class CibaProvider extends Construct {
       // resourceForPath creates each path segment once, `{auth_req_id}` included, as API Gateway expects.
       // One proxy integration per method; CDK grants API Gateway invoke on that method's ARN only
       // (LambdaIntegration's scopePermissionToMethod, on by default).
-      this.api.root.resourceForPath(route.path).addMethod(route.method, new apigateway.LambdaIntegration(fn));
+      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new apigateway.LambdaIntegration(fn));
+      acknowledgeOAuthAuthentication(method, handlers[route.handler].feature);
+    }
+
+    if (props.webAcl !== undefined) {
+      this.webAcl = new CibaWebAcl(this, 'WebAcl', { stage: this.api.deploymentStage, options: props.webAcl });
+    } else {
+      acknowledge(this.api.deploymentStage, 'AwsSolutions-APIG3', 'WAF is opt-in (prop webAcl): it costs per web ACL, rule and request; stage and method throttling apply without it');
+    }
+    if (!apiLogging) {
+      const reason = 'API Gateway logging turned off by the operator (apiLogging: false), e.g. in an account without the API Gateway CloudWatch role';
+      acknowledge(this.api.deploymentStage, 'AwsSolutions-APIG1', reason);
+      acknowledge(this.api.deploymentStage, 'AwsSolutions-APIG6', reason);
+    }
+    // Request validation would answer malformed requests with API Gateway's own error body; the OAuth and
+    // CIBA endpoints must answer with the spec's error JSON (RFC 6749 §5.2, CIBA Core §13), so each
+    // function validates its input itself.
+    acknowledge(this.api.node.defaultChild!, 'AwsSolutions-APIG2', 'The functions validate requests to answer with the OAuth/CIBA error the spec names (RFC 6749 §5.2, CIBA Core §13); API Gateway validation would answer in its own format');
+    acknowledge(this.initialAccessToken, 'AwsSolutions-SMG4', 'The initial access token is handed out of band to whoever registers clients; an automatic rotation would lock them out unannounced. Rotated by hand (docs/operations.md)');
+    if (this.streamFailureQueue !== undefined) {
+      acknowledge(this.streamFailureQueue, 'AwsSolutions-SQS3', "This queue is the dispatcher's on-failure destination, a dead-letter queue in all but name: a queue behind it would only move the same records again");
+    }
+
+    if (props.monitoring !== false) {
+      const options = typeof props.monitoring === 'object' ? props.monitoring : {};
+      this.monitoring = new CibaMonitoring(this, 'Monitoring', {
+        serviceName: this.serviceName,
+        api: this.api,
+        functions: functions as Record<string, NodejsFunction>,
+        table: this.table,
+        ...(this.deliveryQueue ? { deliveryQueue: this.deliveryQueue } : {}),
+        ...(this.deliveryDeadLetterQueue ? { deliveryDeadLetterQueue: this.deliveryDeadLetterQueue } : {}),
+        ...(this.streamFailureQueue ? { streamFailureQueue: this.streamFailureQueue } : {}),
+        ...(this.accessLogGroup ? { accessLogGroup: this.accessLogGroup } : {}),
+        ...(options.alarmTopic ? { alarmTopic: options.alarmTopic } : {}),
+        ...(options.deliveryFailuresThreshold !== undefined ? { deliveryFailuresThreshold: options.deliveryFailuresThreshold } : {}),
+      });
     }
   }
 
@@ -561,7 +677,7 @@ export class CibaProvider extends Construct {
     });
     logGroup.grantWrite(role);
 
-    return new NodejsFunction(this, `${id}Function`, {
+    const fn = new NodejsFunction(this, `${id}Function`, {
       description: spec.description,
       entry: path.join(PROJECT_ROOT, spec.entry),
       handler: 'handler',
@@ -577,6 +693,8 @@ export class CibaProvider extends Construct {
       environment: options.environment,
       bundling: lambdaBundling,
     });
+    acknowledge(fn, 'AwsSolutions-L1', NODE_RUNTIME_REASON);
+    return fn;
   }
 
   /** Grants exactly what the handler's `access` in lambdas/routes.ts declares, on this provider's resources only. */
@@ -584,8 +702,10 @@ export class CibaProvider extends Construct {
     const { access } = spec;
     // Named actions rather than grantReadData/grantReadWriteData, which include Scan: no request path
     // scans. Transactions need no action of their own; DynamoDB checks each Put/Update inside them.
-    if (access.table === 'read') this.table.grant(fn, ...TABLE_READ_ACTIONS);
-    if (access.table === 'readWrite') this.table.grant(fn, ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS);
+    // On the table and its one index by name: Table.grant would add `index/*`.
+    const tableArns = [this.table.tableArn, `${this.table.tableArn}/index/${tableSchema.listIndex.name}`];
+    if (access.table === 'read') iam.Grant.addToPrincipal({ grantee: fn, actions: TABLE_READ_ACTIONS, resourceArns: tableArns });
+    if (access.table === 'readWrite') iam.Grant.addToPrincipal({ grantee: fn, actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], resourceArns: tableArns });
     if (access.signingKey === 'sign') this.signingKeys.grantSign(fn);
     if (access.signingKey === 'publicKey') this.signingKeys.grantPublish(fn);
     if (access.signingKey === 'rotate') this.signingKeys.grantRotate(fn);
@@ -715,4 +835,20 @@ function externalServiceEnvironment(service: NonNullable<CibaProviderProps['exte
     ...(service.timeoutMs !== undefined ? { CIBA_EXTERNAL_SERVICE_TIMEOUT_MS: String(service.timeoutMs) } : {}),
     ...(service.name !== undefined ? { CIBA_EXTERNAL_SERVICE_NAME: service.name } : {}),
   };
+}
+
+/**
+ * The OAuth and CIBA endpoints authenticate their callers themselves, as the specifications define: clients
+ * with their credentials at the token, backchannel, introspection and revocation endpoints (RFC 6749 §2.3,
+ * CIBA Core §7.1), access tokens at userinfo (RFC 6750), the initial access token at registration
+ * (RFC 7591 §3), device-signed requests on the device API; discovery and JWKS are public by definition.
+ * An API Gateway authorizer (IAM, Cognito) would demand credentials no standard client has.
+ */
+function acknowledgeOAuthAuthentication(method: apigateway.Method, feature: Feature | undefined): void {
+  // The test features are open on purpose and off unless switched on (CibaProviderFeatures).
+  const reason = feature === undefined
+    ? 'OAuth/CIBA endpoints authenticate callers themselves per RFC 6749 §2.3, CIBA Core §7.1, RFC 6750, RFC 7591 §3; discovery and JWKS are public'
+    : `Test feature ${feature}: open by design for unattended test runs, off unless switched on, never for a provider real users rely on`;
+  acknowledge(method, 'AwsSolutions-APIG4', reason);
+  acknowledge(method, 'AwsSolutions-COG4', reason);
 }

@@ -43,6 +43,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PUSH_PLATFORMS, type PushPlatform } from '../lambdas/core/model.js';
+import { acknowledge, acknowledgeWildcardResource, NODE_RUNTIME_REASON } from './nag.js';
 
 /** The repository root: the handler's entry is relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -168,6 +169,9 @@ export class PushPlatforms extends Construct {
         logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
       });
       this.provider = provider;
+      // The provider framework's own onEvent function (aws-cdk-lib/custom-resources) is not ours to shape.
+      acknowledge(provider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'The CDK custom resource provider framework gives its onEvent function AWSLambdaBasicExecutionRole; it only relays events to our handler');
+      acknowledgeWildcardResource(provider, `${handler.functionArn}:*`, 'The CDK provider framework may invoke any version of our handler function (`:*` is its versions, not other functions)');
 
       const names: string[] = [];
       for (const application of created) {
@@ -201,12 +205,17 @@ export class PushPlatforms extends Construct {
       );
       // Updating and deleting: the applications this construct names, whatever their platform (switching
       // `sandbox` replaces APNS by APNS_SANDBOX under the same name, and the old one is deleted after).
+      const applicationArnsByName = names.map((name) => stack.formatArn({ service: 'sns', resource: 'app', resourceName: `*/${name}` }));
       handler.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['sns:SetPlatformApplicationAttributes', 'sns:DeletePlatformApplication'],
-          resources: names.map((name) => stack.formatArn({ service: 'sns', resource: 'app', resourceName: `*/${name}` })),
+          resources: applicationArnsByName,
         }),
       );
+      acknowledgeWildcardResource(handler.role!, '*', 'sns:CreatePlatformApplication authorizes on no application (the request names none yet); limited to this region by condition');
+      for (const arn of applicationArnsByName) {
+        acknowledgeWildcardResource(handler.role!, arn, 'The platform (APNS or APNS_SANDBOX) may change under the same application name; the name is this construct\'s own');
+      }
     }
 
     this.applicationArns = applicationArns;
@@ -221,6 +230,13 @@ export class PushPlatforms extends Construct {
    * Publish, Get/SetEndpointAttributes and DeleteEndpoint on the endpoints under them, nothing else.
    */
   public grantPush(grantee: iam.IGrantable): iam.Grant {
+    // Endpoints are created per device at run time, so only their application's prefix can be named.
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof Construct) {
+      for (const arn of this.endpointArns) {
+        acknowledgeWildcardResource(principal, arn, "Devices' platform endpoints are created at run time under the application; the wildcard covers only this application's endpoints");
+      }
+    }
     return iam.Grant.addToPrincipal({ grantee, actions: ['sns:CreatePlatformEndpoint'], resourceArns: Object.values(this.applicationArns) }).combine(
       iam.Grant.addToPrincipal({ grantee, actions: ENDPOINT_ACTIONS, resourceArns: this.endpointArns }),
     );
@@ -235,7 +251,7 @@ export class PushPlatforms extends Construct {
       description: 'CIBA provider SNS platform applications (custom resource)',
     });
     logGroup.grantWrite(role);
-    return new NodejsFunction(this, 'Handler', {
+    const handler = new NodejsFunction(this, 'Handler', {
       description: 'Creates, updates and deletes SNS platform applications from credentials in Secrets Manager',
       entry: path.join(PROJECT_ROOT, 'lambdas/handlers/platform-application-resource.ts'),
       handler: 'handler',
@@ -259,6 +275,8 @@ export class PushPlatforms extends Construct {
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
     });
+    acknowledge(handler, 'AwsSolutions-L1', NODE_RUNTIME_REASON);
+    return handler;
   }
 }
 

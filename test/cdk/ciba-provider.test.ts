@@ -225,7 +225,8 @@ describe('CibaProvider functions', () => {
   });
 
   it('logs to a log group of its own with a retention, not through the logRetention custom resource', () => {
-    byDefault.resourceCountIs('AWS::Logs::LogGroup', ungatedHandlers.length);
+    // One per function, and the API stage's access log (operations.test.ts).
+    byDefault.resourceCountIs('AWS::Logs::LogGroup', ungatedHandlers.length + 1);
     byDefault.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     byDefault.allResourcesProperties('AWS::Lambda::Function', {
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
