@@ -9,16 +9,9 @@
  * stack. --json prints machine-readable output. Clients are validated exactly as dynamic registration
  * validates them.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
-import { DynamoDbAuthRequestRepository } from '../lambdas/adapters/dynamodb/auth-request-repository.js';
-import { DynamoDbClientRepository } from '../lambdas/adapters/dynamodb/client-repository.js';
-import { DynamoDbDeadLetterRepository } from '../lambdas/adapters/dynamodb/dead-letter-repository.js';
-import { DynamoDbEvidenceRepository } from '../lambdas/adapters/dynamodb/evidence-repository.js';
-import { DynamoDbDeviceRepository } from '../lambdas/adapters/dynamodb/device-repository.js';
-import { DynamoDbUserDirectory } from '../lambdas/adapters/dynamodb/user-directory.js';
 import { jwkFromPemCertificate } from '../lambdas/core/client-keys/x509.js';
 import { issueEnrollmentCode } from '../lambdas/core/device/enrollment-code.js';
 import { redriveDeadLetter } from '../lambdas/core/notification/redrive-dead-letter.js';
@@ -29,6 +22,7 @@ import { hashUserCode } from '../lambdas/core/secrets/user-code-hash.js';
 import { clientInformation, createClient } from '../lambdas/core/registration/create-client.js';
 import { validateClientMetadata } from '../lambdas/core/registration/validate-client-metadata.js';
 import { resolveTarget } from './options.js';
+import { cliRepositories } from './repositories.js';
 
 const USAGE = `usage:
   ciba clients create [--name N] [--auth-method client_secret_basic|client_secret_post|private_key_jwt] [--mode poll] [--scope S]
@@ -107,7 +101,7 @@ async function main(): Promise<void> {
     return;
   }
   const target = resolveTarget(flags);
-  const dynamodb = new DynamoDBClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) });
+  const repositories = cliRepositories(target);
   try {
     if (noun === 'clients' && verb === 'create') {
       const extra = flags.metadata ? (JSON.parse(flags.metadata) as Record<string, unknown>) : {};
@@ -126,7 +120,7 @@ async function main(): Promise<void> {
         },
         { deliveryModes: ['poll'], allowHttpUrls: target.endpoint !== undefined },
       );
-      const created = await createClient(metadata, new DynamoDbClientRepository(dynamodb, target.tableName), systemClock);
+      const created = await createClient(metadata, repositories.clients, systemClock);
       const info = clientInformation(created);
       print(
         `Client created in ${target.description}\n  client_id      ${created.client.clientId}\n` +
@@ -140,10 +134,10 @@ async function main(): Promise<void> {
         ...(flags.phone ? { phone_number: flags.phone, phone_number_verified: false } : {}),
       };
       const user = { sub: flags.sub ?? argument, username: argument, claims };
-      await new DynamoDbUserDirectory(dynamodb, target.tableName).createUser(user);
+      await repositories.users.createUser(user);
       print(`User ${argument} (sub ${user.sub}) created in ${target.description}`, user);
     } else if (noun === 'users' && (verb === 'set-user-code' || verb === 'unlock') && argument) {
-      const directory = new DynamoDbUserDirectory(dynamodb, target.tableName);
+      const directory = repositories.users;
       const user = await directory.findByLoginHint(argument);
       if (!user) throw new Error(`no user ${argument}`);
       const { lockedUntil: _lockedUntil, ...unlocked } = user;
@@ -157,9 +151,9 @@ async function main(): Promise<void> {
         print(`user_code set for ${argument} (stored as an scrypt hash)`, { sub: user.sub, user_code_set: true });
       }
     } else if (noun === 'devices' && verb === 'list' && argument) {
-      const user = await new DynamoDbUserDirectory(dynamodb, target.tableName).findByLoginHint(argument);
+      const user = await repositories.users.findByLoginHint(argument);
       if (!user) throw new Error(`no user ${argument}`);
-      const devices = await new DynamoDbDeviceRepository(dynamodb, target.tableName).listForUser(user.sub);
+      const devices = await repositories.devices.listForUser(user.sub);
       print(
         devices.length === 0
           ? `No devices for ${argument}.`
@@ -167,15 +161,15 @@ async function main(): Promise<void> {
         devices.map(({ pushToken: _token, ...device }) => device),
       );
     } else if (noun === 'devices' && verb === 'revoke' && argument) {
-      const devices = new DynamoDbDeviceRepository(dynamodb, target.tableName);
+      const devices = repositories.devices;
       const device = await devices.find(argument);
       if (!device || !(await devices.setStatus(argument, 'revoked'))) throw new Error(`no active device ${argument}`);
-      await new DynamoDbUserDirectory(dynamodb, target.tableName).putDeviceSummary(device.sub, { deviceId: device.deviceId, platform: device.platform, status: 'revoked' });
+      await repositories.users.putDeviceSummary(device.sub, { deviceId: device.deviceId, platform: device.platform, status: 'revoked' });
       print(`Device ${argument} revoked: it can no longer authenticate or decide.`, { device_id: argument, status: 'revoked' });
     } else if (noun === 'evidence' && verb === 'list' && argument) {
-      const user = await new DynamoDbUserDirectory(dynamodb, target.tableName).findByLoginHint(argument);
+      const user = await repositories.users.findByLoginHint(argument);
       if (!user) throw new Error(`no user ${argument}`);
-      const records = await new DynamoDbEvidenceRepository(dynamodb, target.tableName).listForUser(user.sub);
+      const records = await repositories.evidence.listForUser(user.sub);
       print(
         records.length === 0
           ? `No evidence for ${argument}.`
@@ -183,15 +177,15 @@ async function main(): Promise<void> {
         records,
       );
     } else if (noun === 'requests' && verb === 'show' && argument) {
-      const request = await new DynamoDbAuthRequestRepository(dynamodb, target.tableName, { expiredRetentionSeconds: 0 }).find(argument);
+      const request = await repositories.authRequests.find(argument);
       if (!request) throw new Error(`no authentication request ${argument}`);
       // Secrets stay out of the output: the client's notification token and any pushed tokens.
       const { notificationToken: _token, pushPayload: _payload, pollTimes, ...shown } = request;
-      const evidence = await new DynamoDbEvidenceRepository(dynamodb, target.tableName).find(argument);
+      const evidence = await repositories.evidence.find(argument);
       const report = { ...shown, pollTimes: pollTimes.length, ...(evidence ? { evidence } : {}) };
       print(JSON.stringify(report, null, 2), report);
     } else if (noun === 'dead-letters' && verb === 'list') {
-      const letters = await new DynamoDbDeadLetterRepository(dynamodb, target.tableName).list(100);
+      const letters = await repositories.deadLetters.list(100);
       print(
         letters.length === 0
           ? 'No dead letters.'
@@ -199,16 +193,16 @@ async function main(): Promise<void> {
         letters,
       );
     } else if (noun === 'dead-letters' && verb === 'redrive' && (argument || flags.all)) {
-      const deadLetters = new DynamoDbDeadLetterRepository(dynamodb, target.tableName);
-      const authRequests = new DynamoDbAuthRequestRepository(dynamodb, target.tableName, { expiredRetentionSeconds: 0 });
+      const deadLetters = repositories.deadLetters;
+      const authRequests = repositories.authRequests;
       const ids = argument ? [argument] : (await deadLetters.list(100)).map((letter) => letter.authReqId);
       const results = [];
       for (const id of ids) results.push({ auth_req_id: id, outcome: await redriveDeadLetter(id, { authRequests, deadLetters, clock: systemClock }) });
       print(results.map((r) => `${r.auth_req_id}: ${r.outcome === 'redriven' ? 're-driven' : 'the request no longer exists'}`).join('\n') || 'No dead letters.', results);
     } else if (noun === 'users' && verb === 'enroll-code' && argument) {
-      const user = await new DynamoDbUserDirectory(dynamodb, target.tableName).findByLoginHint(argument);
+      const user = await repositories.users.findByLoginHint(argument);
       if (!user) throw new Error(`no user ${argument}`);
-      const { code, expiresAt } = await issueEnrollmentCode(user.sub, new DynamoDbDeviceRepository(dynamodb, target.tableName), systemClock);
+      const { code, expiresAt } = await issueEnrollmentCode(user.sub, repositories.devices, systemClock);
       const uri = enrollmentUri(target.issuer, code);
       const qr = flags.json ? '' : await QRCode.toString(uri, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
       print(`Enrollment for ${argument} (one use, until ${new Date(expiresAt).toISOString()}). Scan with the app:\n${qr}\n  ${uri}\n  code: ${code}`, {
@@ -222,7 +216,7 @@ async function main(): Promise<void> {
       process.exitCode = 2;
     }
   } finally {
-    dynamodb.destroy();
+    repositories.destroy();
   }
 }
 

@@ -2,7 +2,7 @@
  * Authentication requests in DynamoDB: `AUTHREQ#<auth_req_id>`, listed per user through the sparse
  * pendingByUser index while pending.
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { deleteItem, getItem, putItem, transactWriteItems, updateItem, type DynamoDb } from './operations.js';
 import { onList, readList } from './list-index.js';
 import type { AuthRequest, Decision, DeliveryRecord, Evidence } from '../../core/model.js';
 import type { AuthRequestRepository, DecisionOptions, DecisionRecord, PollRecord } from '../../core/ports.js';
@@ -39,14 +39,14 @@ function evidenceItem(evidence: Evidence): Item {
 
 export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
     private readonly options: AuthRequestStoreOptions,
   ) {}
 
   async create(request: AuthRequest): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
+    await this.dynamodb.execute(
+      putItem({
         TableName: this.tableName,
         Item: toItem({
           pk: keyPrefix.authRequest + request.authReqId,
@@ -61,14 +61,14 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   }
 
   async find(authReqId: string): Promise<AuthRequest | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: key(authReqId), ConsistentRead: true }));
+    const { Item } = await this.dynamodb.execute(getItem({ TableName: this.tableName, Key: key(authReqId), ConsistentRead: true }));
     return Item ? toRecord(Item) : undefined;
   }
 
   async recordPoll(authReqId: string, clientId: string, at: number): Promise<PollRecord> {
     try {
-      const { Attributes } = await this.dynamodb.send(
-        new UpdateItemCommand({
+      const { Attributes } = await this.dynamodb.execute(
+        updateItem({
           TableName: this.tableName,
           Key: key(authReqId),
           UpdateExpression: 'SET pollCount = pollCount + :one, pollTimes = list_append(pollTimes, :at)',
@@ -144,8 +144,8 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
     try {
       if (evidence) {
         // The decision and its evidence are written together or not at all.
-        await this.dynamodb.send(
-          new TransactWriteItemsCommand({
+        await this.dynamodb.execute(
+          transactWriteItems({
             TransactItems: [
               { Update: update },
               { Put: { TableName: this.tableName, Item: evidenceItem(evidence), ConditionExpression: condition.isNew } },
@@ -153,7 +153,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
           }),
         );
       } else {
-        await this.dynamodb.send(new UpdateItemCommand(update));
+        await this.dynamodb.execute(updateItem(update));
       }
       return 'decided';
     } catch (error) {
@@ -180,8 +180,8 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
 
   async storePushPayload(authReqId: string, payload: string, expiresAt: number, at: number): Promise<string> {
     try {
-      const { Attributes } = await this.dynamodb.send(
-        new UpdateItemCommand({
+      const { Attributes } = await this.dynamodb.execute(
+        updateItem({
           TableName: this.tableName,
           Key: key(authReqId),
           UpdateExpression: 'SET pushPayload = :payload, pushPayloadExpiresAt = :expiresAt',
@@ -201,8 +201,8 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
 
   async recordDelivery(authReqId: string, delivery: DeliveryRecord, keepUntil?: number): Promise<void> {
     const ttl = tableSchema.timeToLiveAttribute;
-    await this.dynamodb.send(
-      new UpdateItemCommand({
+    await this.dynamodb.execute(
+      updateItem({
         TableName: this.tableName,
         Key: key(authReqId),
         UpdateExpression: `SET delivery = :delivery${keepUntil !== undefined ? ', #ttl = :ttl' : ''}`,
@@ -217,13 +217,13 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   }
 
   async remove(authReqId: string): Promise<void> {
-    await this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: key(authReqId) }));
+    await this.dynamodb.execute(deleteItem({ TableName: this.tableName, Key: key(authReqId) }));
   }
 
   async requestRedrive(authReqId: string, at: number): Promise<boolean> {
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
+      await this.dynamodb.execute(
+        updateItem({
           TableName: this.tableName,
           Key: key(authReqId),
           UpdateExpression: 'SET redriveRequestedAt = :at',

@@ -1,5 +1,5 @@
 /** Clients in DynamoDB: `CLIENT#<client_id>`. */
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { getItem, putItem, type DynamoDb } from './operations.js';
 import type { Client } from '../../core/model.js';
 import type { ClientRepository } from '../../core/ports.js';
 import { fromItem, toItem } from './attributes.js';
@@ -8,16 +8,16 @@ import { keyPrefix } from './table-schema.js';
 
 export class DynamoDbClientRepository implements ClientRepository {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   async find(clientId: string): Promise<Client | undefined> {
     // Client ids come from the request: bound them before they become a key.
     if (clientId.length === 0 || clientId.length > 256) return undefined;
-    const { Item } = await this.dynamodb.send(
+    const { Item } = await this.dynamodb.execute(
       // Consistent: a client registered a moment ago must be able to authenticate at once.
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.client + clientId } }, ConsistentRead: true }),
+      getItem({ TableName: this.tableName, Key: { pk: { S: keyPrefix.client + clientId } }, ConsistentRead: true }),
     );
     if (!Item) return undefined;
     const { pk: _pk, ...record } = fromItem(Item);
@@ -25,8 +25,8 @@ export class DynamoDbClientRepository implements ClientRepository {
   }
 
   async create(client: Client): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
+    await this.dynamodb.execute(
+      putItem({
         TableName: this.tableName,
         Item: toItem({ pk: keyPrefix.client + client.clientId, ...client }),
         ConditionExpression: condition.isNew,

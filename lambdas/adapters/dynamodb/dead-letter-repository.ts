@@ -2,7 +2,7 @@
  * Notifications that could not be delivered: `DEADLETTER#<auth_req_id>`, on the `DEADLETTERS` list of
  * the list index, kept two weeks (the retention of an SQS dead-letter queue's default maximum).
  */
-import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { deleteItem, putItem, type DynamoDb } from './operations.js';
 import { onList, readList } from './list-index.js';
 import type { DeadLetter } from '../../core/model.js';
 import type { DeadLetterRepository } from '../../core/ports.js';
@@ -13,13 +13,13 @@ export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 
 export class DynamoDbDeadLetterRepository implements DeadLetterRepository {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   async record(letter: DeadLetter): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
+    await this.dynamodb.execute(
+      putItem({
         TableName: this.tableName,
         Item: toItem({
           pk: keyPrefix.deadLetter + letter.authReqId,
@@ -40,6 +40,6 @@ export class DynamoDbDeadLetterRepository implements DeadLetterRepository {
   }
 
   async remove(authReqId: string): Promise<void> {
-    await this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.deadLetter + authReqId } } }));
+    await this.dynamodb.execute(deleteItem({ TableName: this.tableName, Key: { pk: { S: keyPrefix.deadLetter + authReqId } } }));
   }
 }
