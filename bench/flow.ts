@@ -104,36 +104,41 @@ try {
       .setIssuer(pkjwtId).setAudience(ISSUER).setIssuedAt().setNotBefore(now()).setExpirationTime(now() + 300).sign(privateKey);
   const pkjwtAuth = async () => ({ client_id: pkjwtId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion() });
 
+  type Step = 'backchannel' | 'pendingPoll' | 'approval' | 'redeemingPoll';
   /**
    * One flow: CPU microseconds, and DynamoDB requests of the pending poll, of the redeeming poll and of
    * the rest (backchannel request and approval). The JWTs a client signs are made outside the measured CPU.
    */
-  async function flow(kind: 'basic' | 'pkjwt'): Promise<{ cpu: number; pendingPoll: number; redeemingPoll: number; rest: number }> {
+  async function flow(kind: 'basic' | 'pkjwt'): Promise<{ cpu: number; system: number; steps: Record<Step, number>; pendingPoll: number; redeemingPoll: number; rest: number }> {
     const bcBody = kind === 'basic' ? form({ scope: 'openid', login_hint: 'jane.doe', binding_message: 'Bench payment of £1.00' }) : form({ ...(await pkjwtAuth()), request: await requestObject() });
     const headers = kind === 'basic' ? { ...formHeaders, ...basic } : formHeaders;
     const pollBody = async (id: string) => form({ grant_type: CIBA, auth_req_id: id, ...(kind === 'pkjwt' ? await pkjwtAuth() : {}) });
     let cpu = 0;
-    const measured = async <T>(work: () => Promise<T>): Promise<T> => {
+    let system = 0;
+    const steps = { backchannel: 0, pendingPoll: 0, approval: 0, redeemingPoll: 0 };
+    const measured = async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
       const start = process.cpuUsage();
       const result = await work();
       const used = process.cpuUsage(start);
       cpu += used.user + used.system;
+      system += used.system;
+      steps[step] += used.user + used.system;
       return result;
     };
     const before = total();
-    const started = await measured(() => call('POST', '/bc-authorize', headers, bcBody));
+    const started = await measured('backchannel', () => call('POST', '/bc-authorize', headers, bcBody));
     const id = started.json.auth_req_id as string;
     const afterStart = total();
     const pending = await pollBody(id);
-    await measured(() => call('POST', '/token', headers, pending));
+    await measured('pendingPoll', () => call('POST', '/token', headers, pending));
     const pendingPoll = total() - afterStart;
-    await measured(() => call('POST', `/test/ciba/approve?auth_req_id=${id}&action=allow`, {}));
+    await measured('approval', () => call('POST', `/test/ciba/approve?auth_req_id=${id}&action=allow`, {}));
     const redeem = await pollBody(id);
     const beforeRedeem = total();
-    const tokens = await measured(() => call('POST', '/token', headers, redeem));
+    const tokens = await measured('redeemingPoll', () => call('POST', '/token', headers, redeem));
     if (tokens.status !== 200) throw new Error(`flow failed: ${JSON.stringify(tokens.json)}`);
     const redeemingPoll = total() - beforeRedeem;
-    return { cpu, pendingPoll, redeemingPoll, rest: total() - before - pendingPoll - redeemingPoll };
+    return { cpu, system, steps, pendingPoll, redeemingPoll, rest: total() - before - pendingPoll - redeemingPoll };
   }
 
   const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
@@ -143,7 +148,7 @@ try {
     counts.clear();
     capacity.read = 0;
     capacity.write = 0;
-    const results = [];
+    const results: Awaited<ReturnType<typeof flow>>[] = [];
     for (let i = 0; i < FLOWS; i++) results.push(await flow(kind));
     const cpus = results.map((r) => r.cpu).sort((a, b) => a - b);
     const summary = {
@@ -151,6 +156,8 @@ try {
       cpuMs: mean(cpus) / 1000,
       medianCpuMs: cpus[Math.floor(cpus.length / 2)]! / 1000,
       p90CpuMs: cpus[Math.floor(cpus.length * 0.9)]! / 1000,
+      systemCpuMs: mean(results.map((r) => r.system)) / 1000,
+      stepCpuMs: Object.fromEntries((['backchannel', 'pendingPoll', 'approval', 'redeemingPoll'] as const).map((step) => [step, mean(results.map((r) => r.steps[step])) / 1000])),
       perPendingPoll: mean(results.map((r) => r.pendingPoll)),
       perRedeemingPoll: mean(results.map((r) => r.redeemingPoll)),
       perFlowExcludingPolls: mean(results.map((r) => r.rest)),
@@ -163,6 +170,7 @@ try {
     const byOperation = Object.entries(summary.byOperation).map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ');
     console.log(`\n${kind === 'basic' ? 'client_secret_basic, form request' : 'private_key_jwt, signed request (ES256)'}: ${FLOWS} flows`);
     console.log(`  CPU per completed flow (bc-authorize, 1 pending poll, approval, redeeming poll): mean ${summary.cpuMs.toFixed(3)} ms, median ${summary.medianCpuMs.toFixed(3)} ms, p90 ${summary.p90CpuMs.toFixed(3)} ms`);
+    console.log(`    of which system (kernel: loopback TCP to DynamoDB Local) ${summary.systemCpuMs.toFixed(3)} ms; by step (mean): ${Object.entries(summary.stepCpuMs).map(([step, ms]) => `${step} ${ms.toFixed(3)}`).join(', ')} ms`);
     console.log(`  DynamoDB requests: pending poll ${summary.perPendingPoll.toFixed(2)}, redeeming poll ${summary.perRedeemingPoll.toFixed(2)}, backchannel request + approval ${summary.perFlowExcludingPolls.toFixed(2)} (per flow by operation: ${byOperation})`);
     console.log(`  Consumed capacity per flow: ${summary.readUnitsPerFlow.toFixed(2)} read units, ${summary.writeUnitsPerFlow.toFixed(2)} write units`);
   }

@@ -1,6 +1,6 @@
 /**
  * A DynamoDB client for the Lambda handlers: each request is one HTTPS POST of the operation's JSON,
- * signed with Signature Version 4, over a kept-alive connection.
+ * signed with Signature Version 4, over a kept-alive connection (keep-alive-connections.ts).
  *
  * Why not the SDK's DynamoDBClient: its per-request middleware stack (endpoint rules, serde, retry,
  * signing, checksum plugins) costs about 1.2 ms of CPU for a bare GetItem, several times the provider's
@@ -20,10 +20,9 @@
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { amzDate, sha256Hex, SignatureV4, type AwsCredentials } from '../aws/signature-v4.js';
+import { KeepAliveConnections, type HttpAnswer } from './keep-alive-connections.js';
 import type { DynamoDb, Operation, OperationName, OutputOf } from './operations.js';
 import { fromWireJson, toWireJson } from './wire-json.js';
 
@@ -96,12 +95,6 @@ const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
 const NETWORK_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'TimeoutError']);
 const MAX_DELAY_MS = 20_000;
 
-interface Answer {
-  readonly statusCode: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
 class AttemptTimeout extends Error {
   readonly code = 'TimeoutError';
   constructor(ms: number) {
@@ -111,21 +104,17 @@ class AttemptTimeout extends Error {
 }
 
 export class LeanDynamoDbClient implements DynamoDb {
-  private readonly url: URL;
   private readonly host: string;
-  private readonly agent: HttpAgent;
-  private readonly request: typeof httpRequest;
+  private readonly connections: KeepAliveConnections;
   private readonly signer: SignatureV4;
   private readonly maxAttempts: number;
   private readonly attemptTimeoutMs: number;
 
   constructor(private readonly options: LeanDynamoDbClientOptions) {
-    this.url = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
-    this.host = this.url.host;
-    const secure = this.url.protocol === 'https:';
+    const url = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
+    this.host = url.host;
     // Keep-alive: a warm function reuses its TLS connection instead of a handshake per request.
-    this.agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 50 }) : new HttpAgent({ keepAlive: true, maxSockets: 50 });
-    this.request = secure ? httpsRequest : httpRequest;
+    this.connections = new KeepAliveConnections(url);
     this.signer = new SignatureV4(options.credentials, options.region, 'dynamodb');
     this.maxAttempts = options.maxAttempts ?? 3;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 3000;
@@ -165,10 +154,10 @@ export class LeanDynamoDbClient implements DynamoDb {
 
   /** Closes the kept-alive connections (tests, the benchmark, the local runner's shutdown). */
   destroy(): void {
-    this.agent.destroy();
+    this.connections.destroy();
   }
 
-  private post(operation: OperationName, body: string, payloadHash: string): Promise<Answer> {
+  private post(operation: OperationName, body: string, payloadHash: string): Promise<HttpAnswer> {
     const date = amzDate(new Date());
     const { sessionToken } = this.options.credentials;
     const headers: Record<string, string> = {
@@ -178,29 +167,16 @@ export class LeanDynamoDbClient implements DynamoDb {
       'x-amz-target': `DynamoDB_20120810.${operation}`,
       ...(sessionToken ? { 'x-amz-security-token': sessionToken } : {}),
     };
-    headers.authorization = this.signer.sign({ method: 'POST', path: '/', headers, payloadHash }, date).authorization;
-    headers['content-length'] = String(Buffer.byteLength(body));
-    return new Promise<Answer>((resolve, reject) => {
-      const request = this.request(
-        { protocol: this.url.protocol, hostname: this.url.hostname, port: this.url.port || undefined, path: '/', method: 'POST', headers, agent: this.agent },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: text }));
-          response.on('error', reject);
-        },
-      );
-      const timer = setTimeout(() => request.destroy(new AttemptTimeout(this.attemptTimeoutMs)), this.attemptTimeoutMs);
-      request.on('error', reject);
-      request.on('close', () => clearTimeout(timer));
-      request.end(body);
-    });
+    const { authorization } = this.signer.sign({ method: 'POST', path: '/', headers, payloadHash }, date);
+    let head = 'POST / HTTP/1.1\r\n';
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    head += `authorization: ${authorization}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    return this.connections.request(head, body, this.attemptTimeoutMs, () => new AttemptTimeout(this.attemptTimeoutMs));
   }
 }
 
 /** DynamoDB's error answer: `{ "__type": "com.amazonaws.dynamodb.v20120810#Name", "message": ..., ...members }`. */
-function toError(answer: Answer, attempts: number): DynamoDbError {
+function toError(answer: HttpAnswer, attempts: number): DynamoDbError {
   let members: Record<string, unknown> = {};
   try {
     members = fromWireJson(answer.body);

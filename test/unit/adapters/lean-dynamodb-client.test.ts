@@ -20,6 +20,7 @@ type Responder = (response: ServerResponse) => void;
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret', sessionToken: 'session-token' };
 let server: Server;
+let connections = 0;
 let endpoint: string;
 const received: Received[] = [];
 /** The answers to give, in order; the last one repeats. */
@@ -33,6 +34,13 @@ const error = (status: number, name: string, members: Record<string, unknown> = 
   json(status, { __type: `com.amazonaws.dynamodb.v20120810#${name}`, message: `${name} happened`, ...members });
 /** Closes the connection without an answer. */
 const hangUp: Responder = (response) => response.socket?.destroy();
+/** Sends the JSON in two chunks (chunked transfer coding: no Content-Length). */
+const chunked = (body: unknown): Responder => (response) => {
+  const text = JSON.stringify(body);
+  response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+  response.write(text.slice(0, 5));
+  setTimeout(() => response.end(text.slice(5)), 5);
+};
 /** Never answers. */
 const silence: Responder = () => undefined;
 
@@ -47,6 +55,7 @@ beforeAll(async () => {
       answer(response);
     });
   });
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -125,6 +134,38 @@ describe('the request', () => {
     // An input that names its own setting keeps it.
     expect(JSON.parse(received[1]!.body).ReturnConsumedCapacity).toBe('NONE');
     expect(events[0]).toEqual({ operation: 'PutItem', attempt: 1, statusCode: 200, consumedCapacity: { TableName: 't', CapacityUnits: 1 } });
+  });
+});
+
+describe('connections', () => {
+  it('keeps one connection alive across requests', async () => {
+    answers = [json(200, {})];
+    const { client: dynamodb } = client();
+    const before = connections;
+    for (let i = 0; i < 5; i++) await dynamodb.execute(get);
+    dynamodb.destroy();
+    expect(received).toHaveLength(5);
+    expect(connections - before).toBe(1);
+  });
+
+  it('opens a new connection, without an error, when the server closed the idle one', async () => {
+    answers = [json(200, {})];
+    const { client: dynamodb, events } = client();
+    await dynamodb.execute(get);
+    server.closeIdleConnections();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await dynamodb.execute(get);
+    dynamodb.destroy();
+    expect(events.map((event) => event.statusCode)).toEqual([200, 200]);
+  });
+
+  it('reads an answer in chunked transfer coding', async () => {
+    answers = [chunked({ Item: { pk: { S: 'CLIENT#a' }, name: { S: 'Zoë' } } })];
+    const { client: dynamodb } = client();
+    expect((await dynamodb.execute(get)).Item).toEqual({ pk: { S: 'CLIENT#a' }, name: { S: 'Zoë' } });
+    // And the connection stays usable after it.
+    expect((await dynamodb.execute(get)).Item).toEqual({ pk: { S: 'CLIENT#a' }, name: { S: 'Zoë' } });
+    dynamodb.destroy();
   });
 });
 
