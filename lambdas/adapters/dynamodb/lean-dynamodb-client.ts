@@ -46,7 +46,11 @@ export interface LeanDynamoDbClientOptions {
   readonly credentials: AwsCredentials;
   /** @default 3 (the SDK's standard mode) */
   readonly maxAttempts?: number;
-  /** From sending a request to having the whole answer, per attempt. @default 3000 */
+  /**
+   * From sending a request to having the whole answer, per attempt. DynamoDB answers in milliseconds;
+   * three attempts and their backoff stay within a route function's 10 s timeout.
+   * @default 3000
+   */
   readonly attemptTimeoutMs?: number;
   /** @default 100 */
   readonly retryBaseDelayMs?: number;
