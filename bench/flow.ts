@@ -2,12 +2,19 @@
  * `npm run bench`: figures for a completed CIBA poll flow in the provider's own process, against
  * DynamoDB Local, through the same handlers and API Gateway events as in AWS. Prints, asserts nothing.
  *
- * - DynamoDB requests per poll, and for the rest of a flow (backchannel request, approval, redemption),
- *   with the function warm (client record cached) as in steady state;
+ * - DynamoDB requests per pending poll, per redeeming poll, and for the rest of a flow (backchannel
+ *   request and approval), by operation, with the function warm (client record cached) as in steady
+ *   state; counted by an observer on the provider's lean DynamoDB client, every HTTP attempt included;
+ * - consumed capacity per flow (the benchmark alone asks for ReturnConsumedCapacity TOTAL; DynamoDB
+ *   Local reports it as DynamoDB does);
  * - CPU time per completed flow (process.cpuUsage, user + system, of this process only: DynamoDB Local is
  *   another process), for a client_secret_basic flow and a private_key_jwt flow with a signed request.
  *
- *   npm run bench [-- --flows 200]
+ *   npm run bench [-- --flows 200] [-- --json]
+ *
+ * --json prints one object: { flows, dynamodb: { perPendingPoll, perRedeemingPoll, perFlowExcludingPolls,
+ * byOperation, consumedCapacity: { readUnitsPerFlow, writeUnitsPerFlow } }, cpuMsPerFlow: { basic,
+ * privateKeyJwt } }, the DynamoDB figures being those of the client_secret_basic flow.
  */
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -16,7 +23,7 @@ import { createProviderTable, localDynamoDbClient, startDynamoDbLocal } from '..
 import { applyEnvironment, lambdaEnvironment } from '../local/options.js';
 import { seedDemoUsers } from '../local/seed.js';
 
-const { values } = parseArgs({ options: { flows: { type: 'string', default: '200' } } });
+const { values } = parseArgs({ options: { flows: { type: 'string', default: '200' }, json: { type: 'boolean', default: false } } });
 const FLOWS = Number(values.flows);
 const ISSUER = 'https://bench.local';
 const IAT = 'bench-initial-access-token-0123456789';
@@ -47,19 +54,29 @@ try {
   });
 
   const { dispatch } = await import('../local/router.js');
-  const { config } = await import('../lambdas/config.js');
-  const { dynamoDbClient } = await import('../lambdas/adapters/dynamodb/dynamodb-client.js');
+  const { awsCredentials, config } = await import('../lambdas/config.js');
+  const { LeanDynamoDbClient } = await import('../lambdas/adapters/dynamodb/lean-dynamodb-client.js');
+  const { useDynamoDbClient } = await import('../lambdas/adapters/dynamodb/dynamodb-client.js');
   const features = new Set(['simulator', 'automatedApproval'] as const);
 
-  // Count every command the provider's DynamoDB client sends.
+  // Count every request the provider's DynamoDB client sends, and the capacity each consumed.
   const counts = new Map<string, number>();
-  dynamoDbClient(config()).middlewareStack.add(
-    (next, context) => async (args) => {
-      counts.set(context.commandName as string, (counts.get(context.commandName as string) ?? 0) + 1);
-      return next(args);
+  const capacity = { read: 0, write: 0 };
+  const READS = new Set(['GetItem', 'Query']);
+  const unitsOf = (consumed: unknown): number =>
+    (Array.isArray(consumed) ? consumed : [consumed]).reduce((sum: number, entry) => sum + Number((entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0), 0);
+  const dynamodbClient = new LeanDynamoDbClient({
+    region: config().region,
+    endpoint: dynamodb.endpoint,
+    credentials: awsCredentials(),
+    returnConsumedCapacity: 'TOTAL',
+    onRequest(event) {
+      counts.set(event.operation, (counts.get(event.operation) ?? 0) + 1);
+      if (READS.has(event.operation)) capacity.read += unitsOf(event.consumedCapacity);
+      else capacity.write += unitsOf(event.consumedCapacity);
     },
-    { step: 'initialize', name: 'benchCounter' },
-  );
+  });
+  useDynamoDbClient(dynamodbClient);
   const total = (): number => [...counts.values()].reduce((a, b) => a + b, 0);
 
   const call = async (method: string, url: string, headers: Record<string, string>, body?: string) => {
@@ -87,51 +104,93 @@ try {
       .setIssuer(pkjwtId).setAudience(ISSUER).setIssuedAt().setNotBefore(now()).setExpirationTime(now() + 300).sign(privateKey);
   const pkjwtAuth = async () => ({ client_id: pkjwtId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: await assertion() });
 
+  type Step = 'backchannel' | 'pendingPoll' | 'approval' | 'redeemingPoll';
   /**
    * One flow: CPU microseconds, and DynamoDB requests of the pending poll, of the redeeming poll and of
    * the rest (backchannel request and approval). The JWTs a client signs are made outside the measured CPU.
    */
-  async function flow(kind: 'basic' | 'pkjwt'): Promise<{ cpu: number; pendingPoll: number; redeemingPoll: number; rest: number }> {
+  async function flow(kind: 'basic' | 'pkjwt'): Promise<{ cpu: number; system: number; steps: Record<Step, number>; pendingPoll: number; redeemingPoll: number; rest: number }> {
     const bcBody = kind === 'basic' ? form({ scope: 'openid', login_hint: 'jane.doe', binding_message: 'Bench payment of £1.00' }) : form({ ...(await pkjwtAuth()), request: await requestObject() });
     const headers = kind === 'basic' ? { ...formHeaders, ...basic } : formHeaders;
     const pollBody = async (id: string) => form({ grant_type: CIBA, auth_req_id: id, ...(kind === 'pkjwt' ? await pkjwtAuth() : {}) });
     let cpu = 0;
-    const measured = async <T>(work: () => Promise<T>): Promise<T> => {
+    let system = 0;
+    const steps = { backchannel: 0, pendingPoll: 0, approval: 0, redeemingPoll: 0 };
+    const measured = async <T>(step: Step, work: () => Promise<T>): Promise<T> => {
       const start = process.cpuUsage();
       const result = await work();
       const used = process.cpuUsage(start);
       cpu += used.user + used.system;
+      system += used.system;
+      steps[step] += used.user + used.system;
       return result;
     };
     const before = total();
-    const started = await measured(() => call('POST', '/bc-authorize', headers, bcBody));
+    const started = await measured('backchannel', () => call('POST', '/bc-authorize', headers, bcBody));
     const id = started.json.auth_req_id as string;
     const afterStart = total();
     const pending = await pollBody(id);
-    await measured(() => call('POST', '/token', headers, pending));
+    await measured('pendingPoll', () => call('POST', '/token', headers, pending));
     const pendingPoll = total() - afterStart;
-    await measured(() => call('POST', `/test/ciba/approve?auth_req_id=${id}&action=allow`, {}));
+    await measured('approval', () => call('POST', `/test/ciba/approve?auth_req_id=${id}&action=allow`, {}));
     const redeem = await pollBody(id);
     const beforeRedeem = total();
-    const tokens = await measured(() => call('POST', '/token', headers, redeem));
+    const tokens = await measured('redeemingPoll', () => call('POST', '/token', headers, redeem));
     if (tokens.status !== 200) throw new Error(`flow failed: ${JSON.stringify(tokens.json)}`);
     const redeemingPoll = total() - beforeRedeem;
-    return { cpu, pendingPoll, redeemingPoll, rest: total() - before - pendingPoll - redeemingPoll };
+    return { cpu, system, steps, pendingPoll, redeemingPoll, rest: total() - before - pendingPoll - redeemingPoll };
   }
 
+  const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+  const summaries = [];
   for (const kind of ['basic', 'pkjwt'] as const) {
     for (let i = 0; i < 20; i++) await flow(kind); // warm-up: JIT, caches, connections
     counts.clear();
-    const results = [];
+    capacity.read = 0;
+    capacity.write = 0;
+    const results: Awaited<ReturnType<typeof flow>>[] = [];
     for (let i = 0; i < FLOWS; i++) results.push(await flow(kind));
     const cpus = results.map((r) => r.cpu).sort((a, b) => a - b);
-    const mean = cpus.reduce((a, b) => a + b, 0) / cpus.length;
-    const last = results[results.length - 1]!;
-    const byCommand = [...counts.entries()].map(([name, n]) => `${name} ${(n / FLOWS).toFixed(2)}`).join(', ');
+    const summary = {
+      kind,
+      cpuMs: mean(cpus) / 1000,
+      medianCpuMs: cpus[Math.floor(cpus.length / 2)]! / 1000,
+      p90CpuMs: cpus[Math.floor(cpus.length * 0.9)]! / 1000,
+      systemCpuMs: mean(results.map((r) => r.system)) / 1000,
+      stepCpuMs: Object.fromEntries((['backchannel', 'pendingPoll', 'approval', 'redeemingPoll'] as const).map((step) => [step, mean(results.map((r) => r.steps[step])) / 1000])),
+      perPendingPoll: mean(results.map((r) => r.pendingPoll)),
+      perRedeemingPoll: mean(results.map((r) => r.redeemingPoll)),
+      perFlowExcludingPolls: mean(results.map((r) => r.rest)),
+      byOperation: Object.fromEntries([...counts.entries()].sort().map(([name, n]) => [name, n / FLOWS])),
+      readUnitsPerFlow: capacity.read / FLOWS,
+      writeUnitsPerFlow: capacity.write / FLOWS,
+    };
+    summaries.push(summary);
+    if (values.json) continue;
+    const byOperation = Object.entries(summary.byOperation).map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ');
     console.log(`\n${kind === 'basic' ? 'client_secret_basic, form request' : 'private_key_jwt, signed request (ES256)'}: ${FLOWS} flows`);
-    console.log(`  CPU per completed flow (bc-authorize, 1 pending poll, approval, redeeming poll): mean ${(mean / 1000).toFixed(3)} ms, median ${(cpus[Math.floor(cpus.length / 2)]! / 1000).toFixed(3)} ms, p90 ${(cpus[Math.floor(cpus.length * 0.9)]! / 1000).toFixed(3)} ms`);
-    console.log(`  DynamoDB requests: pending poll ${last.pendingPoll}, redeeming poll ${last.redeemingPoll}, backchannel request + approval ${last.rest} (per flow by command: ${byCommand})`);
+    console.log(`  CPU per completed flow (bc-authorize, 1 pending poll, approval, redeeming poll): mean ${summary.cpuMs.toFixed(3)} ms, median ${summary.medianCpuMs.toFixed(3)} ms, p90 ${summary.p90CpuMs.toFixed(3)} ms`);
+    console.log(`    of which system (kernel: loopback TCP to DynamoDB Local) ${summary.systemCpuMs.toFixed(3)} ms; by step (mean): ${Object.entries(summary.stepCpuMs).map(([step, ms]) => `${step} ${ms.toFixed(3)}`).join(', ')} ms`);
+    console.log(`  DynamoDB requests: pending poll ${summary.perPendingPoll.toFixed(2)}, redeeming poll ${summary.perRedeemingPoll.toFixed(2)}, backchannel request + approval ${summary.perFlowExcludingPolls.toFixed(2)} (per flow by operation: ${byOperation})`);
+    console.log(`  Consumed capacity per flow: ${summary.readUnitsPerFlow.toFixed(2)} read units, ${summary.writeUnitsPerFlow.toFixed(2)} write units`);
   }
+  if (values.json) {
+    const [basic, pkjwt] = summaries as [(typeof summaries)[number], (typeof summaries)[number]];
+    console.log(
+      JSON.stringify({
+        flows: FLOWS,
+        dynamodb: {
+          perPendingPoll: basic.perPendingPoll,
+          perRedeemingPoll: basic.perRedeemingPoll,
+          perFlowExcludingPolls: basic.perFlowExcludingPolls,
+          byOperation: basic.byOperation,
+          consumedCapacity: { readUnitsPerFlow: basic.readUnitsPerFlow, writeUnitsPerFlow: basic.writeUnitsPerFlow },
+        },
+        cpuMsPerFlow: { basic: basic.cpuMs, privateKeyJwt: pkjwt.cpuMs },
+      }),
+    );
+  }
+  dynamodbClient.destroy();
 } finally {
   await dynamodb.stop();
 }

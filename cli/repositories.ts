@@ -9,6 +9,7 @@ import { DynamoDbDeadLetterRepository } from '../lambdas/adapters/dynamodb/dead-
 import { DynamoDbDeviceRepository } from '../lambdas/adapters/dynamodb/device-repository.js';
 import { DynamoDbEvidenceRepository } from '../lambdas/adapters/dynamodb/evidence-repository.js';
 import { DynamoDbUserDirectory } from '../lambdas/adapters/dynamodb/user-directory.js';
+import { sdkDynamoDb } from '../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 import type { Target } from './options.js';
 
 export interface CliRepositories {
@@ -23,7 +24,9 @@ export interface CliRepositories {
 }
 
 export function openRepositories(target: Target): CliRepositories {
-  const dynamodb = new DynamoDBClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) });
+  // The SDK, not the lean client: the CLI runs with the operator's whole credential chain (profiles, SSO).
+  const client = new DynamoDBClient({ region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) });
+  const dynamodb = sdkDynamoDb(client);
   const table = target.tableName;
   return {
     clients: new DynamoDbClientRepository(dynamodb, table),
@@ -33,6 +36,6 @@ export function openRepositories(target: Target): CliRepositories {
     authRequests: new DynamoDbAuthRequestRepository(dynamodb, table, { expiredRetentionSeconds: 0 }),
     evidence: new DynamoDbEvidenceRepository(dynamodb, table),
     deadLetters: new DynamoDbDeadLetterRepository(dynamodb, table),
-    close: () => dynamodb.destroy(),
+    close: () => client.destroy(),
   };
 }

@@ -398,3 +398,31 @@ export function config(): Config {
   loaded ??= loadConfig(process.env);
   return loaded;
 }
+
+/**
+ * The AWS credentials of the process, for the clients that sign their own requests (the lean DynamoDB
+ * client). Lambda puts the function role's temporary credentials in these three variables; the local
+ * runner sets dummy ones, which DynamoDB Local accepts.
+ */
+export interface AwsEnvironmentCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export function loadAwsCredentials(env: Env): AwsEnvironmentCredentials {
+  const sessionToken = env.AWS_SESSION_TOKEN || undefined;
+  return {
+    accessKeyId: required(env, 'AWS_ACCESS_KEY_ID'),
+    secretAccessKey: required(env, 'AWS_SECRET_ACCESS_KEY'),
+    ...(sessionToken ? { sessionToken } : {}),
+  };
+}
+
+let credentials: AwsEnvironmentCredentials | undefined;
+
+/** The credentials of this process, read on first use. */
+export function awsCredentials(): AwsEnvironmentCredentials {
+  credentials ??= loadAwsCredentials(process.env);
+  return credentials;
+}

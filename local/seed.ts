@@ -3,6 +3,7 @@
  * `jane.doe`, SecureAuth's `John`). Their sub is their username, so an ID token's sub matches the hint.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { sdkDynamoDb } from '../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 import { DynamoDbUserDirectory, UserExistsError } from '../lambdas/adapters/dynamodb/user-directory.js';
 import type { User } from '../lambdas/core/model.js';
 
@@ -14,7 +15,7 @@ export const DEMO_USERS: readonly User[] = [
 
 /** Creates the demo users that do not exist yet. */
 export async function seedDemoUsers(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
-  const directory = new DynamoDbUserDirectory(dynamodb, tableName);
+  const directory = new DynamoDbUserDirectory(sdkDynamoDb(dynamodb), tableName);
   for (const user of DEMO_USERS) {
     try {
       await directory.createUser(user);

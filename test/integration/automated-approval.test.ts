@@ -10,6 +10,7 @@ import { AUTOMATED_APPROVAL_TEMPLATE } from '../../lambdas/routes.js';
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { TEST_TABLE_NAME } from '../support/constants.js';
 import { call, decide, expectError, poll, registerClient, startAuthRequest, type TestClient } from '../support/provider.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
 afterAll(() => dynamodb.destroy());
@@ -17,7 +18,7 @@ afterAll(() => dynamodb.destroy());
 /** A request for a user of this file's own, so that nothing other files do to the demo users matters here. */
 async function startRequest(client: TestClient): Promise<{ authReqId: string; sub: string }> {
   const sub = `approval-${randomBytes(6).toString('hex')}`;
-  await new DynamoDbUserDirectory(dynamodb, TEST_TABLE_NAME).createUser({ sub, username: sub, claims: {} });
+  await new DynamoDbUserDirectory(sdkDynamoDb(dynamodb), TEST_TABLE_NAME).createUser({ sub, username: sub, claims: {} });
   return { authReqId: await startAuthRequest(client, { login_hint: sub }), sub };
 }
 

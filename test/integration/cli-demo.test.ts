@@ -18,6 +18,7 @@ import { withTable } from '../support/device.js';
 import { decide, poll, registerClient, startAuthRequest } from '../support/provider.js';
 import { closedPort } from '../support/receiver.js';
 import { verifyTokens } from '../../cli/demo/verify-tokens.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 let server: Server;
 let issuer: string;
@@ -73,7 +74,7 @@ describe('ciba demo', () => {
     expect(run.stderr).toContain(`✔ Registered client ${summary.client_id}: private_key_jwt`);
 
     // What the provider stored is the signed request's: the binding message and the payment the user saw.
-    const stored = await withTable((dynamodb, tableName) => new DynamoDbAuthRequestRepository(dynamodb, tableName, { expiredRetentionSeconds: 0 }).find(summary.auth_req_id));
+    const stored = await withTable((dynamodb, tableName) => new DynamoDbAuthRequestRepository(sdkDynamoDb(dynamodb), tableName, { expiredRetentionSeconds: 0 }).find(summary.auth_req_id));
     expect(stored).toEqual(expect.objectContaining({ status: 'approved', clientId: summary.client_id, bindingMessage: summary.binding_message, authorizationDetails: [PAYMENT] }));
   });
 

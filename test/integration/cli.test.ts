@@ -19,6 +19,7 @@ import { TEST_ISSUER } from '../support/constants.js';
 import { runCli, withTable } from '../support/device.js';
 import { backchannel, basic, call, decide, expectError, poll, registerClient, startAuthRequest } from '../support/provider.js';
 import { createOwnTable, useOwnTable } from '../support/workers.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 useOwnTable('cli');
 beforeAll(() => createOwnTable(process.env.CIBA_TABLE_NAME as string));
@@ -116,13 +117,13 @@ describe('users and devices', () => {
       username,
       claims: { name: 'Cli User', email: `${username}@example.com`, email_verified: false },
     });
-    const stored = () => withTable((dynamodb, tableName) => new DynamoDbUserDirectory(dynamodb, tableName).findByLoginHint(username));
+    const stored = () => withTable((dynamodb, tableName) => new DynamoDbUserDirectory(sdkDynamoDb(dynamodb), tableName).findByLoginHint(username));
 
     expect(await cliJson(['users', 'set-user-code', username, '4711'])).toEqual({ sub: username, user_code_set: true });
     expect(await userCodeMatches('4711', (await stored())?.userCodeHash ?? '')).toBe(true);
 
     const user = await stored();
-    await withTable((dynamodb, tableName) => new DynamoDbUserDirectory(dynamodb, tableName).replaceUser({ ...(user as NonNullable<typeof user>), lockedUntil: Date.now() + 600_000 }));
+    await withTable((dynamodb, tableName) => new DynamoDbUserDirectory(sdkDynamoDb(dynamodb), tableName).replaceUser({ ...(user as NonNullable<typeof user>), lockedUntil: Date.now() + 600_000 }));
     expect((await stored())?.lockedUntil).toBeGreaterThan(Date.now());
     expect(await cliJson(['users', 'unlock', username])).toEqual({ sub: username, unlocked: true });
     expect((await stored())?.lockedUntil).toBeUndefined();
@@ -158,7 +159,7 @@ describe('requests show', () => {
     const now = Date.now();
     const notificationToken = `secret-${randomUUID()}`;
     await withTable(async (dynamodb, tableName) => {
-      const requests = new DynamoDbAuthRequestRepository(dynamodb, tableName, { expiredRetentionSeconds: 86_400 });
+      const requests = new DynamoDbAuthRequestRepository(sdkDynamoDb(dynamodb), tableName, { expiredRetentionSeconds: 86_400 });
       await requests.create({
         authReqId,
         clientId: 'client-1',
@@ -177,7 +178,7 @@ describe('requests show', () => {
         pollTimes: [],
       });
       await requests.recordDelivery(authReqId, { status: 'failed', attempts: 4, lastResult: 'HTTP 503', at: now });
-      await new DynamoDbDeadLetterRepository(dynamodb, tableName).record({ authReqId, clientId: 'client-1', deliveryMode: 'ping', endpoint: 'https://client.example/cb', attempts: 4, lastResult: 'HTTP 503', failedAt: now });
+      await new DynamoDbDeadLetterRepository(sdkDynamoDb(dynamodb), tableName).record({ authReqId, clientId: 'client-1', deliveryMode: 'ping', endpoint: 'https://client.example/cb', attempts: 4, lastResult: 'HTTP 503', failedAt: now });
     });
 
     const report = await cliJson(['requests', 'show', '--', authReqId]);

@@ -14,6 +14,7 @@ import { rotateClientSecret } from '../../lambdas/core/registration/rotate-clien
 import { hashSecret, secretMatches } from '../../lambdas/core/secrets/secrets.js';
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { createOwnTable, useOwnTable } from '../support/workers.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const table = useOwnTable('clients');
 let dynamodb: DynamoDBClient;
@@ -22,7 +23,7 @@ let clients: DynamoDbClientRepository;
 beforeAll(async () => {
   await createOwnTable(table);
   dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
-  clients = new DynamoDbClientRepository(dynamodb, table);
+  clients = new DynamoDbClientRepository(sdkDynamoDb(dynamodb), table);
 });
 
 afterAll(() => dynamodb?.destroy());
@@ -128,7 +129,7 @@ describe('deletion', () => {
 
 describe('a dead letter by its request', () => {
   it('is found as recorded, and not after its removal', async () => {
-    const deadLetters = new DynamoDbDeadLetterRepository(dynamodb, table);
+    const deadLetters = new DynamoDbDeadLetterRepository(sdkDynamoDb(dynamodb), table);
     const letter = { authReqId: randomBytes(32).toString('base64url'), clientId: 'c', deliveryMode: 'ping' as const, endpoint: 'https://client.example/cb', attempts: 4, lastResult: 'HTTP 503', failedAt: Date.now() };
     await deadLetters.record(letter);
     expect(await deadLetters.find(letter.authReqId)).toEqual(letter);

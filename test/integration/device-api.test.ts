@@ -25,6 +25,7 @@ import {
 } from '../support/device.js';
 import { authReqIdOf, createTestUser } from '../support/jwt.js';
 import { backchannel, call, decide, expectError, registerClient, type CallResult } from '../support/provider.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const PAYMENT = {
   type: 'payment_initiation',
@@ -76,7 +77,7 @@ describe('POST /device/enroll', () => {
   it('refuses an expired enrollment code with 401 invalid_token', async () => {
     const sub = await createTestUser();
     // Issued eleven minutes ago: codes live ten.
-    const { code } = await withTable((dynamodb, tableName) => issueEnrollmentCode(sub, new DynamoDbDeviceRepository(dynamodb, tableName), { now: () => Date.now() - 11 * 60 * 1000 }));
+    const { code } = await withTable((dynamodb, tableName) => issueEnrollmentCode(sub, new DynamoDbDeviceRepository(sdkDynamoDb(dynamodb), tableName), { now: () => Date.now() - 11 * 60 * 1000 }));
     expectError(await enroll(await enrollmentBody(code)), 401, 'invalid_token');
   });
 
@@ -233,7 +234,7 @@ describe('device authentication (Authorization: Device <JWT>)', () => {
   it('refuses a device revoked in the table (DynamoDbDeviceRepository.setStatus revoked)', async () => {
     const revoked = await enrollDevice(await createTestUser());
     expect((await deviceCall(revoked, 'GET', PATH)).status).toBe(200);
-    expect(await withTable((dynamodb, tableName) => new DynamoDbDeviceRepository(dynamodb, tableName).setStatus(revoked.deviceId, 'revoked'))).toBe(true);
+    expect(await withTable((dynamodb, tableName) => new DynamoDbDeviceRepository(sdkDynamoDb(dynamodb), tableName).setStatus(revoked.deviceId, 'revoked'))).toBe(true);
     expectDeviceChallenge(await deviceCall(revoked, 'GET', PATH));
   });
 
@@ -262,7 +263,7 @@ describe('the CLI and generated ids', () => {
     const deviceId = `-${randomBytes(15).toString('base64url')}`;
     const publicKey = await p256PublicJwk();
     await withTable((dynamodb, tableName) =>
-      new DynamoDbDeviceRepository(dynamodb, tableName).create({
+      new DynamoDbDeviceRepository(sdkDynamoDb(dynamodb), tableName).create({
         deviceId,
         sub: username,
         publicKey: { kty: 'EC', crv: 'P-256', x: publicKey.x, y: publicKey.y },

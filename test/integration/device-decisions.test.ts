@@ -27,6 +27,7 @@ import {
 } from '../support/device.js';
 import { authReqIdOf, createTestUser, idTokenClaims } from '../support/jwt.js';
 import { backchannel, expectError, poll, registerClient, type CallResult, type TestClient } from '../support/provider.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const PAYMENT = {
   type: 'payment_initiation',
@@ -227,7 +228,7 @@ describe('refused decisions (400 invalid_request; the request stays pending)', (
     const transaction = transactionOf(view, 'approve');
     expectError(await postDecision(stranger, authReqId, { signed_decision: await signDecision(stranger, transaction), transaction }), 404, 'not_found');
     await expectStillPending(authReqId);
-    expect(await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(dynamodb, tableName).find(authReqId))).toBeUndefined();
+    expect(await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(sdkDynamoDb(dynamodb), tableName).find(authReqId))).toBeUndefined();
   });
 
   it('answers a decision on an unknown request with 404 not_found', async () => {
@@ -258,7 +259,7 @@ describe('evidence of a decision', () => {
     const signed = await signDecision(device, transaction, ['pin']);
     expect((await postDecision(device, authReqId, { signed_decision: signed, transaction })).status).toBe(200);
 
-    const evidence = await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(dynamodb, tableName).find(authReqId));
+    const evidence = await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(sdkDynamoDb(dynamodb), tableName).find(authReqId));
     expect(evidence).toBeDefined();
     if (!evidence) return;
     expect(evidence).toEqual(
@@ -285,7 +286,7 @@ describe('evidence of a decision', () => {
   it('is recorded for a denial too', async () => {
     const { device, authReqId } = await pendingOnDevice();
     expect((await decideOnDevice(device, authReqId, 'deny')).status).toBe(200);
-    const evidence = await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(dynamodb, tableName).find(authReqId));
+    const evidence = await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(sdkDynamoDb(dynamodb), tableName).find(authReqId));
     expect(evidence).toEqual(expect.objectContaining({ authReqId, decision: 'deny', deviceId: device.deviceId }));
     expect(JSON.parse(evidence?.transaction ?? '{}')).toEqual(expect.objectContaining({ decision: 'deny' }));
   });
@@ -294,7 +295,7 @@ describe('evidence of a decision', () => {
     const { device, authReqId, view } = await pendingOnDevice();
     const tampered = transactionOf({ ...view, binding_message: 'something else' }, 'approve');
     expectError(await postDecision(device, authReqId, { signed_decision: await signDecision(device, tampered), transaction: tampered }), 400, 'invalid_request');
-    expect(await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(dynamodb, tableName).find(authReqId))).toBeUndefined();
+    expect(await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(sdkDynamoDb(dynamodb), tableName).find(authReqId))).toBeUndefined();
   });
 
   it('is shown by the CLI (requests show, evidence list) and survives the deletion of the request', async () => {
@@ -311,7 +312,7 @@ describe('evidence of a decision', () => {
     const gone = await runCli(['--json', 'requests', 'show', '--', authReqId]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain(`no authentication request ${authReqId}`);
-    const evidence = await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(dynamodb, tableName).find(authReqId));
+    const evidence = await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(sdkDynamoDb(dynamodb), tableName).find(authReqId));
     expect(evidence).toEqual(expect.objectContaining({ authReqId, decision: 'approve', amr: ['swk', 'fpt'] }));
 
     const listed = await runCli(['evidence', 'list', username, '--json']);
@@ -329,7 +330,7 @@ describe('the CLI and generated ids', () => {
     const authReqId = `-${randomBytes(31).toString('base64url')}`;
     const now = Date.now();
     await withTable((dynamodb, tableName) =>
-      new DynamoDbAuthRequestRepository(dynamodb, tableName, { expiredRetentionSeconds: 86_400 }).create({
+      new DynamoDbAuthRequestRepository(sdkDynamoDb(dynamodb), tableName, { expiredRetentionSeconds: 86_400 }).create({
         authReqId,
         clientId: client.clientId,
         sub: username,
@@ -364,7 +365,7 @@ describe('concurrent decisions', () => {
     const statuses = results.map((result) => result.status).sort();
     expect(statuses, results.map((result) => result.body).join('\n')).toEqual([200, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
     for (const result of results.filter((r) => r.status === 409)) expectError(result, 409, 'request_not_pending');
-    const records = await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(dynamodb, tableName).listForUser(username));
+    const records = await withTable((dynamodb, tableName) => new DynamoDbEvidenceRepository(sdkDynamoDb(dynamodb), tableName).listForUser(username));
     expect(records.map((record) => record.authReqId)).toEqual([authReqId]);
     const winner = results.findIndex((result) => result.status === 200);
     expect(records[0]?.signedDecision).toBe(bodies[winner]?.signed_decision);

@@ -19,6 +19,7 @@ import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { startServer } from '../../local/server.js';
 import { backchannel, call, expectError, poll, registerClient, type CallResult, type TestClient } from '../support/provider.js';
 import { waitUntil } from '../support/receiver.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const SERVICE_NAME = 'examplebank-auth-service';
 const SERVICE_USERNAME = 'ciba-provider';
@@ -50,7 +51,7 @@ beforeAll(async () => {
     CIBA_EXTERNAL_SERVICE_PASSWORD: SERVICE_PASSWORD,
     CIBA_EXTERNAL_SERVICE_NAME: SERVICE_NAME,
   });
-  authRequests = new DynamoDbAuthRequestRepository(dynamodb, String(process.env.CIBA_TABLE_NAME), { expiredRetentionSeconds: 86_400 });
+  authRequests = new DynamoDbAuthRequestRepository(sdkDynamoDb(dynamodb), String(process.env.CIBA_TABLE_NAME), { expiredRetentionSeconds: 86_400 });
   client = await registerClient();
   warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   logs = vi.spyOn(console, 'log').mockImplementation(() => undefined);

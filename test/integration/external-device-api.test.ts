@@ -14,6 +14,7 @@ import { DynamoDbAuthRequestRepository } from '../../lambdas/adapters/dynamodb/a
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { createUserHere, deviceCall, enrollDevice, signDecision, type TestDevice } from '../support/device.js';
 import { backchannel, expectError, poll, registerClient, type TestClient } from '../support/provider.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const SERVICE_USERNAME = 'ciba-provider';
 const SERVICE_PASSWORD = 'external-device-test-password';
@@ -35,7 +36,7 @@ beforeAll(async () => {
     CIBA_EXTERNAL_SERVICE_USERNAME: SERVICE_USERNAME,
     CIBA_EXTERNAL_SERVICE_PASSWORD: SERVICE_PASSWORD,
   });
-  authRequests = new DynamoDbAuthRequestRepository(dynamodb, String(process.env.CIBA_TABLE_NAME), { expiredRetentionSeconds: 86_400 });
+  authRequests = new DynamoDbAuthRequestRepository(sdkDynamoDb(dynamodb), String(process.env.CIBA_TABLE_NAME), { expiredRetentionSeconds: 86_400 });
   // A user of its own, with an enrolled device, whom the service can also authenticate.
   user = await createUserHere();
   service.state.users.set(user, { sub: user, allowed: true });

@@ -22,6 +22,7 @@ import type { Feature } from '../../lambdas/routes.js';
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { startServer } from '../../local/server.js';
 import { backchannel, call, expectError, poll, registerClient, type CallResult, type TestClient } from '../support/provider.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const SERVICE_USERNAME = 'ciba-provider';
 const SERVICE_PASSWORD = 'external-channel-test-password';
@@ -58,7 +59,7 @@ beforeAll(async () => {
     CIBA_EXTERNAL_SERVICE_PASSWORD: SERVICE_PASSWORD,
     CIBA_POLL_INTERVAL_SECONDS: '1',
   });
-  authRequests = new DynamoDbAuthRequestRepository(dynamodb, String(process.env.CIBA_TABLE_NAME), { expiredRetentionSeconds: 86_400 });
+  authRequests = new DynamoDbAuthRequestRepository(sdkDynamoDb(dynamodb), String(process.env.CIBA_TABLE_NAME), { expiredRetentionSeconds: 86_400 });
 });
 
 afterAll(async () => {

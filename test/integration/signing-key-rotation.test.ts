@@ -20,6 +20,7 @@ import { ensureSigningKeys, rotateSigningKeys } from '../../lambdas/core/signing
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { startTestKms } from '../support/kms.js';
 import { createOwnTable } from '../support/workers.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
 const kms = startTestKms();
@@ -41,7 +42,7 @@ interface Setup {
 async function setUp(mode: 'kms' | 'envelope' | 'local'): Promise<Setup> {
   const table = `ciba-test-keys-${mode}-${randomBytes(4).toString('hex')}`;
   await createOwnTable(table);
-  const store = new DynamoDbKeyRingStore(dynamodb, table);
+  const store = new DynamoDbKeyRingStore(sdkDynamoDb(dynamodb), table);
   const factory =
     mode === 'kms' ? new KmsSigningKeyFactory(kms.client, `ring-${table}`, 7) : mode === 'envelope' ? new EnvelopeSigningKeyFactory(kms.client, kms.addWrappingKey()) : new LocalSigningKeyFactory();
   return { store, factory, signer: new KeyRingSigner(store, opener, clock, { cacheSeconds: 0 }) };

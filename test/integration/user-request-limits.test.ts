@@ -16,6 +16,7 @@ import type { CreateOutcome, UserRequestLimits } from '../../lambdas/core/ports.
 import { decideOnDevice, enrollDevice, withTable } from '../support/device.js';
 import { authReqIdOf, createTestUser } from '../support/jwt.js';
 import { backchannel, decide, expectError, registerClient, type CallResult, type TestClient } from '../support/provider.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 let client: TestClient;
 
@@ -172,7 +173,7 @@ describe('the repository, at set times (createdAt is the clock)', () => {
     pollTimes: [],
   });
   const create = (limits: UserRequestLimits, request: AuthRequest): Promise<CreateOutcome> =>
-    withTable((dynamodb: DynamoDBClient, tableName) => new DynamoDbAuthRequestRepository(dynamodb, tableName, { expiredRetentionSeconds: 60, userLimits: limits }).create(request));
+    withTable((dynamodb: DynamoDBClient, tableName) => new DynamoDbAuthRequestRepository(sdkDynamoDb(dynamodb), tableName, { expiredRetentionSeconds: 60, userLimits: limits }).create(request));
 
   it('lets exactly 5 of 20 concurrent requests of one minute through, and refuses the rest with the seconds to the next minute', async () => {
     const sub = `limits-${randomBytes(6).toString('hex')}`;

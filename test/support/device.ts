@@ -19,6 +19,7 @@ import { systemClock } from '../../lambdas/core/ports.js';
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { TEST_ISSUER, TEST_TABLE_NAME } from './constants.js';
 import { call, type CallResult } from './provider.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 export interface TestDevice {
   readonly deviceId: string;
@@ -31,9 +32,9 @@ export interface TestDevice {
 export async function enrollmentCodeFor(loginHint: string): Promise<string> {
   const dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
   try {
-    const user = await new DynamoDbUserDirectory(dynamodb, process.env.CIBA_TABLE_NAME ?? TEST_TABLE_NAME).findByLoginHint(loginHint);
+    const user = await new DynamoDbUserDirectory(sdkDynamoDb(dynamodb), process.env.CIBA_TABLE_NAME ?? TEST_TABLE_NAME).findByLoginHint(loginHint);
     if (!user) throw new Error(`no user ${loginHint}`);
-    return (await issueEnrollmentCode(user.sub, new DynamoDbDeviceRepository(dynamodb, process.env.CIBA_TABLE_NAME ?? TEST_TABLE_NAME), systemClock)).code;
+    return (await issueEnrollmentCode(user.sub, new DynamoDbDeviceRepository(sdkDynamoDb(dynamodb), process.env.CIBA_TABLE_NAME ?? TEST_TABLE_NAME), systemClock)).code;
   } finally {
     dynamodb.destroy();
   }
@@ -124,7 +125,7 @@ export async function withTable<T>(use: (dynamodb: DynamoDBClient, tableName: st
 export async function createUserHere(options: { userCode?: string } = {}): Promise<string> {
   const username = `user-${randomUUID().slice(0, 12)}`;
   await withTable(async (dynamodb, tableName) =>
-    new DynamoDbUserDirectory(dynamodb, tableName).createUser({
+    new DynamoDbUserDirectory(sdkDynamoDb(dynamodb), tableName).createUser({
       sub: username,
       username,
       claims: {},
@@ -136,7 +137,7 @@ export async function createUserHere(options: { userCode?: string } = {}): Promi
 
 /** The device as stored. */
 export function storedDevice(deviceId: string): Promise<Device | undefined> {
-  return withTable((dynamodb, tableName) => new DynamoDbDeviceRepository(dynamodb, tableName).find(deviceId));
+  return withTable((dynamodb, tableName) => new DynamoDbDeviceRepository(sdkDynamoDb(dynamodb), tableName).find(deviceId));
 }
 
 /** A test device that also keeps the public JWK it enrolled, to verify what it signed. */

@@ -17,6 +17,7 @@ import { hashUserCode } from '../../lambdas/core/secrets/user-code-hash.js';
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { TEST_ISSUER, TEST_TABLE_NAME } from './constants.js';
 import { basic, call, decide, type CallResult, type TestClient } from './provider.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 export type ClientAlg = 'ES256' | 'PS256' | 'RS256' | 'EdDSA';
 
@@ -180,7 +181,7 @@ export async function createTestUser(options: { claims?: Record<string, unknown>
   const username = options.username ?? randomName('user');
   const dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
   try {
-    await new DynamoDbUserDirectory(dynamodb, TEST_TABLE_NAME).createUser({
+    await new DynamoDbUserDirectory(sdkDynamoDb(dynamodb), TEST_TABLE_NAME).createUser({
       sub: username,
       username,
       claims: options.claims ?? {},

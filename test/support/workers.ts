@@ -20,6 +20,7 @@ import { createProviderTable, localDynamoDbClient } from '../../local/dynamodb-l
 import { seedDemoUsers } from '../../local/seed.js';
 import { startLocalWorkers } from '../../local/workers.js';
 import { eventually, startReceiver, type Receiver } from './receiver.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 
@@ -68,8 +69,8 @@ export async function startNotificationPipeline(tableName: string): Promise<Noti
   await createOwnTable(tableName);
   const dynamodb = localDynamoDbClient(endpoint);
   const workers = await startLocalWorkers({ dynamoDbEndpoint: endpoint, tableName });
-  const authRequests = new DynamoDbAuthRequestRepository(dynamodb, tableName, { expiredRetentionSeconds: 86_400 });
-  const deadLetters = new DynamoDbDeadLetterRepository(dynamodb, tableName);
+  const authRequests = new DynamoDbAuthRequestRepository(sdkDynamoDb(dynamodb), tableName, { expiredRetentionSeconds: 86_400 });
+  const deadLetters = new DynamoDbDeadLetterRepository(sdkDynamoDb(dynamodb), tableName);
 
   const requestWhen: NotificationPipeline['requestWhen'] = (authReqId, accept, timeoutMs = 10_000) =>
     eventually(() => authRequests.find(authReqId), accept, timeoutMs, `request ${authReqId} to reach the expected state`);

@@ -2,7 +2,7 @@
  * Authentication requests in DynamoDB: `AUTHREQ#<auth_req_id>`, listed per user through the sparse
  * pendingByUser index while pending.
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { deleteItem, getItem, putItem, updateItem, type DynamoDb } from './operations.js';
 import { onList, readList } from './list-index.js';
 import type { AuthRequest, Decision, DeliveryRecord, Evidence } from '../../core/model.js';
 import type { AuthRequestRepository, CreateOutcome, DecisionOptions, DecisionRecord, PollRecord, UserRequestLimits } from '../../core/ports.js';
@@ -42,7 +42,7 @@ function evidenceItem(evidence: Evidence): Item {
 
 export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
     private readonly options: AuthRequestStoreOptions,
   ) {}
@@ -61,7 +61,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
     };
     const writes = this.options.userLimits ? limitWrites(this.tableName, request, this.options.userLimits) : [];
     if (writes.length === 0) {
-      await this.dynamodb.send(new PutItemCommand(put));
+      await this.dynamodb.execute(putItem(put));
       return { kind: 'created' };
     }
     const created = { kind: 'created' } as const;
@@ -100,14 +100,14 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   }
 
   async find(authReqId: string): Promise<AuthRequest | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: key(authReqId), ConsistentRead: true }));
+    const { Item } = await this.dynamodb.execute(getItem({ TableName: this.tableName, Key: key(authReqId), ConsistentRead: true }));
     return Item ? toRecord(Item) : undefined;
   }
 
   async recordPoll(authReqId: string, clientId: string, at: number): Promise<PollRecord> {
     try {
-      const { Attributes } = await this.dynamodb.send(
-        new UpdateItemCommand({
+      const { Attributes } = await this.dynamodb.execute(
+        updateItem({
           TableName: this.tableName,
           Key: key(authReqId),
           UpdateExpression: 'SET pollCount = pollCount + :one, pollTimes = list_append(pollTimes, :at)',
@@ -194,7 +194,7 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
           ],
         });
       } else {
-        await this.dynamodb.send(new UpdateItemCommand(update));
+        await this.dynamodb.execute(updateItem(update));
       }
       return 'decided';
     } catch (error) {
@@ -221,8 +221,8 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
 
   async storePushPayload(authReqId: string, payload: string, expiresAt: number, at: number): Promise<string> {
     try {
-      const { Attributes } = await this.dynamodb.send(
-        new UpdateItemCommand({
+      const { Attributes } = await this.dynamodb.execute(
+        updateItem({
           TableName: this.tableName,
           Key: key(authReqId),
           UpdateExpression: 'SET pushPayload = :payload, pushPayloadExpiresAt = :expiresAt',
@@ -242,8 +242,8 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
 
   async recordDelivery(authReqId: string, delivery: DeliveryRecord, keepUntil?: number): Promise<void> {
     const ttl = tableSchema.timeToLiveAttribute;
-    await this.dynamodb.send(
-      new UpdateItemCommand({
+    await this.dynamodb.execute(
+      updateItem({
         TableName: this.tableName,
         Key: key(authReqId),
         UpdateExpression: `SET delivery = :delivery${keepUntil !== undefined ? ', #ttl = :ttl' : ''}`,
@@ -258,13 +258,13 @@ export class DynamoDbAuthRequestRepository implements AuthRequestRepository {
   }
 
   async remove(authReqId: string): Promise<void> {
-    await this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: key(authReqId) }));
+    await this.dynamodb.execute(deleteItem({ TableName: this.tableName, Key: key(authReqId) }));
   }
 
   async requestRedrive(authReqId: string, at: number): Promise<boolean> {
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
+      await this.dynamodb.execute(
+        updateItem({
           TableName: this.tableName,
           Key: key(authReqId),
           UpdateExpression: 'SET redriveRequestedAt = :at',

@@ -1,5 +1,5 @@
 /** Clients in DynamoDB: `CLIENT#<client_id>`, each on the `CLIENTS` list of the list index. */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { deleteItem, getItem, putItem, updateItem, type DynamoDb } from './operations.js';
 import type { Client } from '../../core/model.js';
 import type { ClientAdministration, ClientRepository } from '../../core/ports.js';
 import { fromItem, toItem, type Item } from './attributes.js';
@@ -15,23 +15,23 @@ function toClient(item: Item): Client {
 
 export class DynamoDbClientRepository implements ClientRepository, ClientAdministration {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   async find(clientId: string): Promise<Client | undefined> {
     // Client ids come from the request: bound them before they become a key.
     if (clientId.length === 0 || clientId.length > 256) return undefined;
-    const { Item } = await this.dynamodb.send(
+    const { Item } = await this.dynamodb.execute(
       // Consistent: a client registered a moment ago must be able to authenticate at once.
-      new GetItemCommand({ TableName: this.tableName, Key: this.key(clientId), ConsistentRead: true }),
+      getItem({ TableName: this.tableName, Key: this.key(clientId), ConsistentRead: true }),
     );
     return Item ? toClient(Item) : undefined;
   }
 
   async create(client: Client): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
+    await this.dynamodb.execute(
+      putItem({
         TableName: this.tableName,
         Item: toItem({ pk: keyPrefix.client + client.clientId, ...client, ...onList(CLIENT_LIST, client.createdAt, client.clientId) }),
         ConditionExpression: condition.isNew,
@@ -45,8 +45,8 @@ export class DynamoDbClientRepository implements ClientRepository, ClientAdminis
 
   async replaceSecretHash(clientId: string, currentHash: string, nextHash: string): Promise<boolean> {
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
+      await this.dynamodb.execute(
+        updateItem({
           TableName: this.tableName,
           Key: this.key(clientId),
           UpdateExpression: 'SET secretHash = :next',
@@ -63,7 +63,7 @@ export class DynamoDbClientRepository implements ClientRepository, ClientAdminis
 
   async remove(clientId: string): Promise<boolean> {
     try {
-      await this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(clientId), ConditionExpression: condition.exists }));
+      await this.dynamodb.execute(deleteItem({ TableName: this.tableName, Key: this.key(clientId), ConditionExpression: condition.exists }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

@@ -2,7 +2,7 @@
  * Notifications that could not be delivered: `DEADLETTER#<auth_req_id>`, on the `DEADLETTERS` list of
  * the list index, kept two weeks (the retention of an SQS dead-letter queue's default maximum).
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { deleteItem, getItem, putItem, type DynamoDb } from './operations.js';
 import { onList, readList } from './list-index.js';
 import type { DeadLetter } from '../../core/model.js';
 import type { DeadLetterRepository } from '../../core/ports.js';
@@ -18,13 +18,13 @@ function toDeadLetter(item: Item): DeadLetter {
 
 export class DynamoDbDeadLetterRepository implements DeadLetterRepository {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   async record(letter: DeadLetter): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
+    await this.dynamodb.execute(
+      putItem({
         TableName: this.tableName,
         Item: toItem({
           pk: keyPrefix.deadLetter + letter.authReqId,
@@ -42,11 +42,11 @@ export class DynamoDbDeadLetterRepository implements DeadLetterRepository {
   }
 
   async find(authReqId: string): Promise<DeadLetter | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.deadLetter + authReqId } }, ConsistentRead: true }));
+    const { Item } = await this.dynamodb.execute(getItem({ TableName: this.tableName, Key: { pk: { S: keyPrefix.deadLetter + authReqId } }, ConsistentRead: true }));
     return Item ? toDeadLetter(Item) : undefined;
   }
 
   async remove(authReqId: string): Promise<void> {
-    await this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.deadLetter + authReqId } } }));
+    await this.dynamodb.execute(deleteItem({ TableName: this.tableName, Key: { pk: { S: keyPrefix.deadLetter + authReqId } } }));
   }
 }

@@ -1,5 +1,5 @@
 /** Authentication devices (`DEVICE#<device_id>`) and their one-time enrollment codes (`ENROLL#<hash>`). */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { deleteItem, getItem, putItem, updateItem, type DynamoDb } from './operations.js';
 import { onList, readList } from './list-index.js';
 import type { Device } from '../../core/model.js';
 import type { DeviceRepository } from '../../core/ports.js';
@@ -14,21 +14,21 @@ function toDevice(item: Record<string, import('@aws-sdk/client-dynamodb').Attrib
 
 export class DynamoDbDeviceRepository implements DeviceRepository {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   async find(deviceId: string): Promise<Device | undefined> {
     if (deviceId.length === 0 || deviceId.length > 128) return undefined;
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.device + deviceId } }, ConsistentRead: true }),
+    const { Item } = await this.dynamodb.execute(
+      getItem({ TableName: this.tableName, Key: { pk: { S: keyPrefix.device + deviceId } }, ConsistentRead: true }),
     );
     return Item ? toDevice(Item) : undefined;
   }
 
   async create(device: Device): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
+    await this.dynamodb.execute(
+      putItem({
         TableName: this.tableName,
         Item: toItem({
           pk: keyPrefix.device + device.deviceId,
@@ -48,8 +48,8 @@ export class DynamoDbDeviceRepository implements DeviceRepository {
 
   async setStatus(deviceId: string, status: Device['status']): Promise<boolean> {
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
+      await this.dynamodb.execute(
+        updateItem({
           TableName: this.tableName,
           Key: { pk: { S: keyPrefix.device + deviceId } },
           UpdateExpression: 'SET #status = :status',
@@ -67,8 +67,8 @@ export class DynamoDbDeviceRepository implements DeviceRepository {
   }
 
   async setPushToken(deviceId: string, pushToken: string, endpointArn: string | undefined): Promise<void> {
-    await this.dynamodb.send(
-      new UpdateItemCommand({
+    await this.dynamodb.execute(
+      updateItem({
         TableName: this.tableName,
         Key: { pk: { S: keyPrefix.device + deviceId } },
         UpdateExpression: endpointArn ? 'SET pushToken = :token, endpointArn = :arn' : 'SET pushToken = :token',
@@ -79,8 +79,8 @@ export class DynamoDbDeviceRepository implements DeviceRepository {
   }
 
   async createEnrollmentCode(codeHash: string, sub: string, expiresAt: number): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
+    await this.dynamodb.execute(
+      putItem({
         TableName: this.tableName,
         Item: toItem({ pk: keyPrefix.enrollmentCode + codeHash, sub, expiresAt, [tableSchema.timeToLiveAttribute]: Math.ceil(expiresAt / 1000) }),
         ConditionExpression: condition.isNew,
@@ -90,8 +90,8 @@ export class DynamoDbDeviceRepository implements DeviceRepository {
 
   async consumeEnrollmentCode(codeHash: string, at: number): Promise<string | undefined> {
     try {
-      const { Attributes } = await this.dynamodb.send(
-        new DeleteItemCommand({
+      const { Attributes } = await this.dynamodb.execute(
+        deleteItem({
           TableName: this.tableName,
           Key: { pk: { S: keyPrefix.enrollmentCode + codeHash } },
           ConditionExpression: all(condition.exists, condition.notExpired),

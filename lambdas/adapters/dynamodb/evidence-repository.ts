@@ -2,7 +2,7 @@
  * Evidence of decisions made on devices: `EVIDENCE#<auth_req_id>`, on the user's `EVIDENCE-OF#<sub>`
  * list. Written with the decision itself (auth-request-repository.ts); read by operators.
  */
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { getItem, type DynamoDb } from './operations.js';
 import { readList } from './list-index.js';
 import type { Evidence } from '../../core/model.js';
 import { fromItem, type Item } from './attributes.js';
@@ -15,12 +15,12 @@ function toEvidence(item: Item): Evidence {
 
 export class DynamoDbEvidenceRepository {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   async find(authReqId: string): Promise<Evidence | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.evidence + authReqId } }, ConsistentRead: true }));
+    const { Item } = await this.dynamodb.execute(getItem({ TableName: this.tableName, Key: { pk: { S: keyPrefix.evidence + authReqId } }, ConsistentRead: true }));
     return Item ? toEvidence(Item) : undefined;
   }
 

@@ -2,7 +2,7 @@
  * The list index (table-schema.ts): an item is on a list while it carries the index's two keys, the
  * list's name and a sort key of time then id. Every list the provider keeps is written and read here.
  */
-import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { query, type DynamoDb } from './operations.js';
 import type { Item } from './attributes.js';
 import { tableSchema } from './table-schema.js';
 
@@ -13,10 +13,10 @@ export function onList(list: string, at: number, id: string): Record<string, str
 }
 
 /** The items on `list`, oldest first unless `newestFirst`, at most `limit` (one Query, never a scan). */
-export async function readList(dynamodb: DynamoDBClient, tableName: string, list: string, options: { limit: number; newestFirst?: boolean }): Promise<Item[]> {
+export async function readList(dynamodb: DynamoDb, tableName: string, list: string, options: { limit: number; newestFirst?: boolean }): Promise<Item[]> {
   const { listIndex } = tableSchema;
-  const { Items = [] } = await dynamodb.send(
-    new QueryCommand({
+  const { Items = [] } = await dynamodb.execute(
+    query({
       TableName: tableName,
       IndexName: listIndex.name,
       KeyConditionExpression: '#list = :list',

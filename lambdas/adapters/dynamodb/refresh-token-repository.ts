@@ -8,7 +8,8 @@
  * Both kinds of item live until the grant's absolute end, so that a used token is still recognised (and
  * its reuse detected) for as long as any token of its grant could be used.
  */
-import { GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { getItem, transactWriteItems, updateItem, type DynamoDb } from './operations.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RefreshGrant, RefreshRotation, RefreshToken, RefreshTokenRepository } from '../../core/ports.js';
 import { fromItem, toItem, type Item } from './attributes.js';
@@ -58,13 +59,13 @@ function cancellationReasons(error: unknown): readonly CancellationReason[] | un
 
 export class DynamoDbRefreshTokenRepository implements RefreshTokenRepository {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   async createGrant(grant: RefreshGrant, first: RefreshToken): Promise<void> {
-    await this.dynamodb.send(
-      new TransactWriteItemsCommand({
+    await this.dynamodb.execute(
+      transactWriteItems({
         TransactItems: [
           { Put: { TableName: this.tableName, Item: grantItem(grant), ConditionExpression: condition.isNew } },
           { Put: { TableName: this.tableName, Item: tokenItem(first), ConditionExpression: condition.isNew } },
@@ -74,7 +75,7 @@ export class DynamoDbRefreshTokenRepository implements RefreshTokenRepository {
   }
 
   async find(tokenHash: string): Promise<RefreshToken | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: tokenKey(tokenHash), ConsistentRead: true }));
+    const { Item } = await this.dynamodb.execute(getItem({ TableName: this.tableName, Key: tokenKey(tokenHash), ConsistentRead: true }));
     return Item ? toRecord(Item) : undefined;
   }
 
@@ -103,7 +104,7 @@ export class DynamoDbRefreshTokenRepository implements RefreshTokenRepository {
     ];
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        await this.dynamodb.execute(transactWriteItems({ TransactItems: items }));
         return { kind: 'rotated' };
       } catch (error) {
         const reasons = cancellationReasons(error);
@@ -123,8 +124,8 @@ export class DynamoDbRefreshTokenRepository implements RefreshTokenRepository {
 
   async revokeGrant(grantId: string, at: number): Promise<void> {
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
+      await this.dynamodb.execute(
+        updateItem({
           TableName: this.tableName,
           Key: grantKey(grantId),
           UpdateExpression: 'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at)',

@@ -7,7 +7,7 @@
  * The jti is not hashed, unlike the replay guard's: only a token whose signature verified gets here,
  * so the jti is one this provider made (22 base64url characters).
  */
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { getItem, putItem, type DynamoDb } from './operations.js';
 import type { RevocationList, RevokedAccessToken } from '../../core/ports.js';
 import type { RefreshGrantStatus } from '../../core/introspection/active-refresh-token.js';
 import { toItem } from './attributes.js';
@@ -15,13 +15,13 @@ import { keyPrefix, tableSchema } from './table-schema.js';
 
 export class DynamoDbRevocationList implements RevocationList {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   async revoke(token: RevokedAccessToken): Promise<void> {
-    await this.dynamodb.send(
-      new PutItemCommand({
+    await this.dynamodb.execute(
+      putItem({
         TableName: this.tableName,
         Item: toItem({
           pk: keyPrefix.revokedAccessToken + token.jti,
@@ -35,8 +35,8 @@ export class DynamoDbRevocationList implements RevocationList {
 
   async isRevoked(jti: string): Promise<boolean> {
     // Consistent: a token revoked a moment ago must be refused by the very next request.
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.revokedAccessToken + jti } }, ConsistentRead: true, ProjectionExpression: 'pk' }),
+    const { Item } = await this.dynamodb.execute(
+      getItem({ TableName: this.tableName, Key: { pk: { S: keyPrefix.revokedAccessToken + jti } }, ConsistentRead: true, ProjectionExpression: 'pk' }),
     );
     return Item !== undefined;
   }
@@ -49,13 +49,13 @@ export class DynamoDbRevocationList implements RevocationList {
  */
 export class DynamoDbRefreshGrantStatus implements RefreshGrantStatus {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   async isActive(grantId: string, at: number): Promise<boolean> {
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({
+    const { Item } = await this.dynamodb.execute(
+      getItem({
         TableName: this.tableName,
         Key: { pk: { S: keyPrefix.refreshGrant + grantId } },
         ConsistentRead: true,

@@ -4,7 +4,8 @@
  * Users change rarely and are read on every backchannel request, so the copies are worth their
  * upkeep: every change writes all of them in one transaction.
  */
-import { GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { getItem, transactWriteItems, updateItem, type DynamoDb } from './operations.js';
 import { loginKeyForHint, loginKeysOf, usernameProblem } from '../../core/login-keys.js';
 import type { DeviceSummary, User } from '../../core/model.js';
 import type { UserDirectory } from '../../core/ports.js';
@@ -36,12 +37,12 @@ function toUser(item: Record<string, unknown>): User {
 
 export class DynamoDbUserDirectory implements UserDirectory {
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    private readonly dynamodb: DynamoDb,
     private readonly tableName: string,
   ) {}
 
   private async get(pk: string): Promise<User | undefined> {
-    const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }));
+    const { Item } = await this.dynamodb.execute(getItem({ TableName: this.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }));
     return Item ? toUser(fromItem(Item)) : undefined;
   }
 
@@ -62,8 +63,8 @@ export class DynamoDbUserDirectory implements UserDirectory {
     const record = { ...user, version: 1 };
     const put = (pk: string): TransactWriteItem => ({ Put: { TableName: this.tableName, Item: toItem({ pk, ...record }), ConditionExpression: condition.isNew } });
     try {
-      await this.dynamodb.send(
-        new TransactWriteItemsCommand({ TransactItems: [put(keyPrefix.user + user.sub), ...loginKeysOf(user).map((key) => put(keyPrefix.login + key))] }),
+      await this.dynamodb.execute(
+        transactWriteItems({ TransactItems: [put(keyPrefix.user + user.sub), ...loginKeysOf(user).map((key) => put(keyPrefix.login + key))] }),
       );
     } catch (error) {
       if ((error as { name?: string }).name === 'TransactionCanceledException') throw new UserExistsError(user.username);
@@ -73,8 +74,8 @@ export class DynamoDbUserDirectory implements UserDirectory {
 
   async recordUserCodeFailure(user: User, _at: number, policy: { maxFailures: number; lockUntil: number }): Promise<void> {
     // The counter lives on the user's own item only; one atomic increment per wrong code.
-    const { Attributes } = await this.dynamodb.send(
-      new UpdateItemCommand({
+    const { Attributes } = await this.dynamodb.execute(
+      updateItem({
         TableName: this.tableName,
         Key: { pk: { S: keyPrefix.user + user.sub } },
         UpdateExpression: 'ADD userCodeFailures :one',
@@ -89,8 +90,8 @@ export class DynamoDbUserDirectory implements UserDirectory {
   }
 
   async clearUserCodeFailures(sub: string): Promise<void> {
-    await this.dynamodb.send(
-      new UpdateItemCommand({
+    await this.dynamodb.execute(
+      updateItem({
         TableName: this.tableName,
         Key: { pk: { S: keyPrefix.user + sub } },
         UpdateExpression: 'REMOVE userCodeFailures',
@@ -119,7 +120,7 @@ export class DynamoDbUserDirectory implements UserDirectory {
    */
   async updateUser(sub: string, change: (user: User) => User): Promise<User | undefined> {
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: keyPrefix.user + sub } }, ConsistentRead: true }));
+      const { Item } = await this.dynamodb.execute(getItem({ TableName: this.tableName, Key: { pk: { S: keyPrefix.user + sub } }, ConsistentRead: true }));
       if (!Item) return undefined;
       const version = Number(Item.version?.N ?? 0);
       const next = change(toUser(fromItem(Item)));
@@ -134,7 +135,7 @@ export class DynamoDbUserDirectory implements UserDirectory {
       };
       const copies = loginKeysOf(next).map((key): TransactWriteItem => ({ Put: { TableName: this.tableName, Item: toItem({ pk: keyPrefix.login + key, ...record }) } }));
       try {
-        await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [owner, ...copies] }));
+        await this.dynamodb.execute(transactWriteItems({ TransactItems: [owner, ...copies] }));
         return next;
       } catch (error) {
         const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;

@@ -17,7 +17,8 @@
  * Both are conditional updates in the creating transaction: concurrent requests for one user cannot
  * together overshoot a limit, and a refused request stores nothing (the transaction is all or nothing).
  */
-import { BatchGetItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { batchGetItem, transactWriteItems, updateItem, type DynamoDb } from './operations.js';
 import type { AuthRequest } from '../../core/model.js';
 import type { UserRequestLimits } from '../../core/ports.js';
 import { cancellationReasons, condition, isConditionFailure } from './conditions.js';
@@ -111,10 +112,10 @@ export function pendingRemoval(tableName: string, sub: string, authReqId: string
  * the same item (two requests, or a request and a decision, for one user): a bounded number of times,
  * after a short random pause. Nothing was written by a cancelled transaction, so trying again is safe.
  */
-export async function sendTransaction(dynamodb: DynamoDBClient, input: TransactWriteItemsCommandInput): Promise<void> {
+export async function sendTransaction(dynamodb: DynamoDb, input: TransactWriteItemsCommandInput): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await dynamodb.send(new TransactWriteItemsCommand(input));
+      await dynamodb.execute(transactWriteItems(input));
       return;
     } catch (error) {
       const conflict = cancellationReasons(error)?.some((reason) => reason.Code === 'TransactionConflict') === true;
@@ -131,10 +132,10 @@ export async function sendTransaction(dynamodb: DynamoDBClient, input: TransactW
  * Retry-After of a refusal). Dropping is safe without a condition on the set's content: a settled
  * request never becomes pending again, and auth_req_ids are unique.
  */
-export async function dropSettledRequests(dynamodb: DynamoDBClient, tableName: string, sub: string, listed: readonly string[], at: number): Promise<{ dropped: number; retryAfterSeconds?: number }> {
+export async function dropSettledRequests(dynamodb: DynamoDb, tableName: string, sub: string, listed: readonly string[], at: number): Promise<{ dropped: number; retryAfterSeconds?: number }> {
   if (listed.length === 0) return { dropped: 0 };
-  const { Responses, UnprocessedKeys } = await dynamodb.send(
-    new BatchGetItemCommand({
+  const { Responses, UnprocessedKeys } = await dynamodb.execute(
+    batchGetItem({
       RequestItems: {
         [tableName]: {
           // At most 100 ids (config.ts caps CIBA_USER_MAX_PENDING_REQUESTS): one BatchGetItem.
@@ -160,8 +161,8 @@ export async function dropSettledRequests(dynamodb: DynamoDBClient, tableName: s
   }
   if (settled.length > 0) {
     try {
-      await dynamodb.send(
-        new UpdateItemCommand({
+      await dynamodb.execute(
+        updateItem({
           TableName: tableName,
           Key: pendingKey(sub),
           UpdateExpression: 'DELETE #requests :settled',

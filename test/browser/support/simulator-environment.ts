@@ -17,6 +17,7 @@ import { localDynamoDbClient } from '../../../local/dynamodb-local.js';
 import { startServer } from '../../../local/server.js';
 import { randomName } from '../../support/jwt.js';
 import { startNotificationPipeline, type NotificationPipeline } from '../../support/workers.js';
+import { sdkDynamoDb } from '../../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 export interface SimulatorEnvironment {
   /** http://localhost:<port>: the issuer, and the origin the page is served from. */
@@ -44,9 +45,9 @@ export async function startSimulatorEnvironment(tableName: string): Promise<Simu
     throw error;
   }
   const dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
-  const users = new DynamoDbUserDirectory(dynamodb, tableName);
-  const evidence = new DynamoDbEvidenceRepository(dynamodb, tableName);
-  const devices = new DynamoDbDeviceRepository(dynamodb, tableName);
+  const users = new DynamoDbUserDirectory(sdkDynamoDb(dynamodb), tableName);
+  const evidence = new DynamoDbEvidenceRepository(sdkDynamoDb(dynamodb), tableName);
+  const devices = new DynamoDbDeviceRepository(sdkDynamoDb(dynamodb), tableName);
   return {
     issuer,
     pipeline,

@@ -8,10 +8,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRefreshTokenRepository } from '../../../lambdas/adapters/dynamodb/refresh-token-repository.js';
 import type { RefreshToken } from '../../../lambdas/core/ports.js';
+import { sdkDynamoDb } from '../../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
 
 const dynamodb = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 const mock = mockClient(dynamodb);
-const repository = new DynamoDbRefreshTokenRepository(dynamodb, 'table');
+const repository = new DynamoDbRefreshTokenRepository(sdkDynamoDb(dynamodb), 'table');
 
 afterAll(() => mock.restore());
 beforeEach(() => mock.reset());
