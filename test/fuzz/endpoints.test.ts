@@ -261,6 +261,16 @@ function profile(route: Route): Profile {
   }
 }
 
+/** The value with an `ext` member nested `depth` levels deep added to its innermost object. */
+function deepen(value: unknown, depth: number): unknown {
+  if (Array.isArray(value)) return value.length > 0 ? [deepen(value[0], depth), ...value.slice(1)] : [JSON.parse(deeplyNested(depth, 'array'))];
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  const inner = entries.findIndex(([, member]) => typeof member === 'object' && member !== null);
+  if (inner < 0) return { ...value, ext: JSON.parse(deeplyNested(depth, 'array')) as unknown };
+  return Object.fromEntries(entries.map(([name, member], index) => [name, index === inner ? deepen(member, depth) : member]));
+}
+
 const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
 function recipes(route: Route): fc.Arbitrary<Recipe> {
@@ -290,6 +300,8 @@ function recipes(route: Route): fc.Arbitrary<Recipe> {
   };
   const jsonValue = fc.oneof(
     { weight: 3, arbitrary: pairs.map(jsonObject) as fc.Arbitrary<unknown> },
+    // valid members with an extra member nested deep inside them (DynamoDB stores at most 32 levels)
+    fc.tuple(pairs, fc.integer({ min: 10, max: 200 })).map(([list, depth]) => deepen(jsonObject(list), depth)),
     fc.tuple(pairs, fc.dictionary(fc.oneof(fc.constantFrom('__proto__', 'public_key', 'transaction', 'claims', 'jwks', 'authorization_details', 'redirect_uris', 'contacts'), fc.string({ maxLength: 8 })), hostileJson, { maxKeys: 3 }))
       .map(([list, hostile]) => ({ ...jsonObject(list), ...hostile }) as unknown),
     hostileJson,
@@ -476,6 +488,10 @@ function regressions(route: Route): [Recipe][] {
     // A query parameter named __proto__ crashed the local router; a header so named, the API Gateway adapter.
     [{ ...empty, query: [['__proto__', '']] }],
     [{ ...empty, extraHeaders: [['__proto__', 'x']] }],
+    // A JWK with a member nested 40 levels deep was stored as registered: DynamoDB refused the write (a 500).
+    ...(route.handler === 'registration'
+      ? [[{ ...empty, contentType: ['application/json'], authorization: [{ credential: 'bearerInitial', text: '', mutation: keep }], body: { kind: 'json', value: { client_name: 'x', backchannel_token_delivery_mode: 'poll', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ ...seeds.device.publicJwk, ext: JSON.parse(deeplyNested(40, 'array')) as unknown }] } } } } satisfies Recipe] as [Recipe]]
+      : []),
   ];
 }
 
