@@ -7,9 +7,10 @@
  * - an error is JSON holding only `error` (a code this endpoint's specification names) and
  *   `error_description`, with `Cache-Control: no-store` (RFC 6749 §5.1, §5.2; CIBA Core §13);
  * - a rejected request changed nothing stored: the file's own table is scanned before and after and
- *   compared item by item. Two changes are the protocol's own and are allowed: a consumed single-use
+ *   compared item by item. Three changes are the protocol's own and are allowed: a consumed single-use
  *   JWT id (replay protection records the jti once the JWT is verified, before the rest of the request
- *   is judged), and the poll times an authorization_pending or slow_down answer records (CIBA Core §11).
+ *   is judged), the poll times an authorization_pending or slow_down answer records (CIBA Core §11),
+ *   and the revocation of a refresh token's grant when a used token comes back (RFC 9700 §4.14.2).
  *
  * The table of routes is iterated, so a new route is fuzzed as soon as it is declared; it fails here
  * until its allowed error codes are listed in ALLOWED_ERRORS.
@@ -100,18 +101,18 @@ function unexpectedChanges(before: Snapshot, after: Snapshot, error: string): st
     // Replay protection: a verified JWT's jti is used up even when the request is then refused.
     if (previous === undefined && pk.startsWith('JTI#')) continue;
     // CIBA Core §11: a poll answered authorization_pending or slow_down is recorded, to pace the next.
-    if (previous !== undefined && pk.startsWith('AUTHREQ#') && (error === 'authorization_pending' || error === 'slow_down') && sameExceptPolls(previous, item)) continue;
+    if (previous !== undefined && pk.startsWith('AUTHREQ#') && (error === 'authorization_pending' || error === 'slow_down') && sameExcept(previous, item, ['pollCount', 'pollTimes'])) continue;
+    // RFC 9700 §4.14.2: a used refresh token presented again revokes its whole grant (reuse detection).
+    if (previous !== undefined && pk.startsWith('GRANT#') && error === 'invalid_grant' && sameExcept(previous, item, ['status', 'revokedAt']) && canonical(JSON.parse(item).status) === canonical({ S: 'revoked' })) continue;
     changes.push(previous === undefined ? `added ${pk}` : `changed ${pk}: ${previous} -> ${item}`);
   }
   for (const pk of before.keys()) if (!after.has(pk)) changes.push(`removed ${pk}`);
   return changes;
 }
 
-function sameExceptPolls(before: string, after: string): boolean {
-  const strip = (item: string): string => {
-    const { pollCount: _count, pollTimes: _times, ...rest } = JSON.parse(item) as Record<string, unknown>;
-    return canonical(rest);
-  };
+/** Whether two stored items differ in the named attributes only. */
+function sameExcept(before: string, after: string, attributes: readonly string[]): boolean {
+  const strip = (item: string): string => canonical(Object.fromEntries(Object.entries(JSON.parse(item) as Record<string, unknown>).filter(([name]) => !attributes.includes(name))));
   return strip(before) === strip(after);
 }
 
@@ -345,7 +346,11 @@ function recipes(route: Route): fc.Arbitrary<Recipe> {
     validQuery.length > 0 ? fc.shuffledSubarray([...validQuery]) : fc.constant([] as (readonly [string, string])[]),
     fc.array(pair, { maxLength: 4 }),
   );
-  const pathParameter = fc.record({ seed: fc.constantFrom('pending' as const, 'text' as const), text: anyText(40), mutation: mutations });
+  const pathParameter = fc.record({
+    seed: fc.constantFrom('pending' as const, 'text' as const),
+    text: fc.oneof({ weight: 4, arbitrary: anyText(40) }, fc.integer({ min: 200, max: 5_000 }).map((length) => 'é'.repeat(length))),
+    mutation: mutations,
+  });
 
   const anything: fc.Arbitrary<Recipe> = fc.record({
     method: fc.oneof({ weight: 9, arbitrary: fc.constant(route.method) }, fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD')),
