@@ -56,6 +56,8 @@ const sign = (claims: Record<string, unknown>, typ?: string): Promise<string> =>
 describe('client assertions (RFC 7523)', () => {
   it('answers mutated assertions with success or invalid_client', async () => {
     const valid = await sign({ iss: client.clientId, sub: client.clientId, aud: `${TEST_ISSUER}/token`, exp: now() + 60, iat: now(), jti: randomUUID() });
+    // The unmutated token verifies: the property below is not vacuous.
+    await expect(verifyClientAssertion(valid, client, { config, clock: systemClock, jwks: noJwksUri, replay })).resolves.toBeUndefined();
     await fc.assert(
       fc.asyncProperty(tokensLike(valid), async (token) => {
         const outcome = (await expectResultOrOAuthError(() => verifyClientAssertion(token, client, { config, clock: systemClock, jwks: noJwksUri, replay }))) as { error?: { error: string } };
@@ -81,6 +83,7 @@ describe('client assertions (RFC 7523)', () => {
 describe('signed authentication requests (CIBA Core §7.1.1)', () => {
   it('answers mutated request objects and hostile claims with parameters or invalid_request', async () => {
     const valid = await sign({ iss: client.clientId, aud: TEST_ISSUER, exp: now() + 300, iat: now(), nbf: now(), jti: randomUUID(), scope: 'openid', login_hint: 'jane.doe' }, 'oauth-authz-req+jwt');
+    await expect(readSignedRequest(new Map([['request', valid]]), client, { config, clock: systemClock, jwks: noJwksUri, replay })).resolves.toMatchObject({ scope: 'openid' });
     const signedHostile = fc
       .dictionary(fc.constantFrom('scope', 'login_hint', 'requested_expiry', 'authorization_details', 'binding_message', 'aud', 'exp', 'nbf', '__proto__'), hostileJson, { maxKeys: 5 })
       .map((extra) => ({ extra }));
@@ -100,6 +103,7 @@ describe('signed authentication requests (CIBA Core §7.1.1)', () => {
 describe('login_hint_token (CIBA Core §7.1)', () => {
   it('answers mutated tokens and hostile sub_id values with a subject, invalid_request or expired_login_hint_token', async () => {
     const valid = await sign({ sub_id: { format: 'email', email: 'jane@example.com' }, exp: now() + 300 });
+    await expect(verifyLoginHintToken(valid, client, { config, clock: systemClock, jwks: noJwksUri })).resolves.toEqual({ loginHint: 'jane@example.com' });
     const signedHostile = fc.record({ sub_id: hostileJson, exp: fc.oneof(hostileJson, fc.constant(now() + 300)) }, { requiredKeys: [] }).map((claims) => ({ claims }));
     await fc.assert(
       fc.asyncProperty(fc.oneof(tokensLike(valid), signedHostile), async (input) => {
@@ -120,6 +124,7 @@ describe('id_token_hint (CIBA Core §7.1)', () => {
     // Only publicJwk is used: verifying needs the provider's public key, never its signing operation.
     const signer: Signer = { alg: 'ES256', publicJwk: () => Promise.resolve(jwk), sign: () => Promise.reject(new Error('not used')) };
     const valid = await new SignJWT({ iss: TEST_ISSUER, aud: client.clientId, sub: 'jane.doe', exp: now() + 300 }).setProtectedHeader({ alg: 'ES256', kid: jwk.kid }).sign(privateKey);
+    await expect(verifyIdTokenHint(valid, client, { config, clock: systemClock, signer })).resolves.toBe('jane.doe');
     await fc.assert(
       fc.asyncProperty(tokensLike(valid), async (token) => {
         const outcome = (await expectResultOrOAuthError(() => verifyIdTokenHint(token, client, { config, clock: systemClock, signer }))) as { error?: { error: string } };
@@ -162,6 +167,7 @@ describe('device request JWTs and signed decisions', () => {
       .setIssuedAt(now())
       .setExpirationTime(now() + 60)
       .sign(deviceKey);
+    await expect(authenticateDevice(request([`Device ${valid}`]), { config, clock: systemClock, devices, replay })).resolves.toMatchObject({ deviceId: device.deviceId });
     const headers = fc.oneof(
       mutateJws(valid).map((jwt) => [`Device ${jwt}`]),
       fc.array(fc.oneof(anyText(80), fc.constantFrom('Device', 'Device ', 'device a.b.c', `Bearer ${valid}`)), { maxLength: 3 }),
@@ -181,6 +187,7 @@ describe('device request JWTs and signed decisions', () => {
     const transaction = { auth_req_id: authReqId, client_id: 'client-1', binding_message: 'Pay 10 EUR', decision: 'approve' };
     const payload = { auth_req_id: authReqId, decision: 'approve', amr: ['fpt'], transaction_hash: transactionHash(transaction as never), iat: now() };
     const valid = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', kid: device.deviceId, typ: 'ciba-decision+jwt' }).sign(deviceKey);
+    expect(verifySignedDecision(valid, transaction, authReqId, device).decision).toBe('approve');
     const transactions = fc.oneof(fc.constant<unknown>(transaction), hostileJson, fc.dictionary(fc.constantFrom('auth_req_id', 'client_id', 'binding_message', 'authorization_details', 'decision'), hostileJson).map((t) => ({ ...transaction, ...t })));
     await fc.assert(
       fc.asyncProperty(fc.oneof(mutateJws(valid), fc.constant(valid), hostileJson), transactions, async (jws, shown) => {
