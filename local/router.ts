@@ -77,13 +77,17 @@ function single(multi: Record<string, string[]>): Record<string, string> {
 
 export function toProxyEvent(request: LocalRequest, route: Route, pathParameters: Record<string, string>, stage = 'local'): APIGatewayProxyEvent {
   const url = new URL(request.url, 'http://localhost');
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps, then Object.fromEntries: a header or query parameter named __proto__ stays an ordinary member,
+  // as in the JSON event API Gateway sends (`obj[name] = ...` would set the prototype, or crash).
+  const headerLists = new Map<string, string[]>();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
-    multiValueHeaders[name] = typeof value === 'string' ? [value] : [...value];
+    headerLists.set(name, typeof value === 'string' ? [value] : [...value]);
   }
-  const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) (multiValueQuery[name] ??= []).push(value);
+  const multiValueHeaders = Object.fromEntries(headerLists);
+  const queryLists = new Map<string, string[]>();
+  for (const [name, value] of url.searchParams) queryLists.set(name, [...(queryLists.get(name) ?? []), value]);
+  const multiValueQuery = Object.fromEntries(queryLists);
   const hasQuery = Object.keys(multiValueQuery).length > 0;
   const now = Date.now();
   return {

@@ -70,6 +70,16 @@ describe('toProxyEvent', () => {
     expect(request.pathParameters.auth_req_id).toBe('abc/déf');
   });
 
+  // Found by test/fuzz/endpoints.test.ts: `?__proto__=` crashed the router with a TypeError.
+  it('keeps a header and a query parameter named __proto__ as ordinary members', () => {
+    const route = matchRoute('GET', '/jwks', ALL_FEATURES);
+    if (typeof route !== 'object') throw new Error('route not matched');
+    const built = toProxyEvent({ method: 'GET', url: '/jwks?__proto__=1&__proto__=2', headers: JSON.parse('{"__proto__":"x"}') as Record<string, string> }, route.route, route.pathParameters);
+    expect(Object.getOwnPropertyDescriptor(built.multiValueQueryStringParameters, '__proto__')?.value).toEqual(['1', '2']);
+    expect(Object.getOwnPropertyDescriptor(built.multiValueHeaders, '__proto__')?.value).toEqual(['x']);
+    expect(Object.getPrototypeOf(built.multiValueHeaders)).toBe(Object.prototype);
+  });
+
   it('sends no query maps and a null body when there are none', () => {
     const route = matchRoute('GET', '/jwks', ALL_FEATURES);
     if (typeof route !== 'object') throw new Error('route not matched');

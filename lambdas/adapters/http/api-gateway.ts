@@ -4,20 +4,24 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { HttpRequest, HttpResponse } from '../../core/http/http.js';
 
+/*
+ * Names come from the client: a header or query parameter may be called `__proto__` (a valid HTTP
+ * token, an own member of the event API Gateway sends as JSON). Collected in a Map and turned into an
+ * object with Object.fromEntries, such a name stays an ordinary member: never `obj[name] = ...`, which
+ * would set the prototype or read Object.prototype and fail with a TypeError (a 500).
+ */
 function lowerCaseKeys(values: Record<string, (string | undefined)[] | undefined> | null | undefined): Record<string, string[]> {
-  const result: Record<string, string[]> = {};
+  const result = new Map<string, string[]>();
   for (const [name, list] of Object.entries(values ?? {})) {
     const present = (list ?? []).filter((value): value is string => value !== undefined);
     const key = name.toLowerCase();
-    result[key] = [...(result[key] ?? []), ...present];
+    result.set(key, [...(result.get(key) ?? []), ...present]);
   }
-  return result;
+  return Object.fromEntries(result);
 }
 
 function singleToMulti(values: Record<string, string | undefined> | null | undefined): Record<string, string[]> {
-  const result: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(values ?? {})) if (value !== undefined) result[name] = [value];
-  return result;
+  return Object.fromEntries(Object.entries(values ?? {}).flatMap(([name, value]) => (value === undefined ? [] : [[name, [value]]])));
 }
 
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
@@ -25,8 +29,9 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   // only the single-value maps.
   const headers = lowerCaseKeys(event.multiValueHeaders ?? singleToMulti(event.headers));
   const query = event.multiValueQueryStringParameters ?? singleToMulti(event.queryStringParameters);
-  const pathParameters: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.pathParameters ?? {})) if (value !== undefined) pathParameters[name] = value;
+  const pathParameters: Record<string, string> = Object.fromEntries(
+    Object.entries(event.pathParameters ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   const body = event.body === null || event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   return {
     method: event.httpMethod,

@@ -77,6 +77,25 @@ export function readForm(request: HttpRequest): FormParameters {
   return parameters;
 }
 
+/**
+ * The deepest nesting of objects and arrays a JSON body may have. No message of this API needs more
+ * than five levels; the bound keeps what is stored within DynamoDB's 32 levels of nested attributes
+ * (deeper fails the write: a 500) and keeps recursive steps such as canonical JSON off the stack limit.
+ */
+export const MAX_JSON_DEPTH = 16;
+
+/** Whether a parsed JSON value nests deeper than `limit`; iterative, so any depth is measured safely. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [current, depth] = next;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth + 1 > limit) return true;
+    for (const member of Object.values(current)) pending.push([member, depth + 1]);
+  }
+  return false;
+}
+
 /** Parses an `application/json` body whose top level is an object. */
 export function readJsonObject(request: HttpRequest, error: OAuthErrorClass = InvalidRequest): Record<string, unknown> {
   if (mediaType(request) !== 'application/json') throw new error('Content-Type must be application/json');
@@ -88,6 +107,7 @@ export function readJsonObject(request: HttpRequest, error: OAuthErrorClass = In
     throw new error('request body is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new error('request body must be a JSON object');
+  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) throw new error(`request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
   return parsed as Record<string, unknown>;
 }
 

@@ -1,7 +1,7 @@
 /** Strict form bodies (RFC 6749 §3.1, §3.2, CIBA Core §7.1). */
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from '../../../lambdas/core/errors.js';
-import { MAX_BODY_BYTES, MAX_PARAMETER_LENGTH, readForm } from '../../../lambdas/core/http/form.js';
+import { InvalidClientMetadata, OAuthError } from '../../../lambdas/core/errors.js';
+import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_PARAMETER_LENGTH, readForm, readJsonObject } from '../../../lambdas/core/http/form.js';
 import type { HttpRequest } from '../../../lambdas/core/http/http.js';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -172,5 +172,28 @@ describe('readForm on arbitrary input (bounded fuzz)', () => {
     // Both outcomes were exercised, so the loop tested something.
     expect(parsed).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
+  });
+});
+
+describe('readJsonObject nesting', () => {
+  const json = (body: string): HttpRequest => ({ method: 'POST', path: '/register', headers: { 'content-type': ['application/json'] }, query: {}, pathParameters: {}, body });
+  const nested = (levels: number): string => `{"a":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+
+  it(`accepts a body nested ${MAX_JSON_DEPTH} levels deep`, () => {
+    expect(readJsonObject(json(nested(MAX_JSON_DEPTH)))).toHaveProperty('a');
+  });
+
+  // Found by test/fuzz: a JWK with a deeply nested extra member was stored as registered, and the
+  // write failed on DynamoDB's 32-level limit: a 500 instead of the client's error.
+  it('refuses a body nested one level deeper, and one 30,000 levels deep, with the caller-chosen error', () => {
+    for (const levels of [MAX_JSON_DEPTH + 1, 30_000]) {
+      let refusal: unknown;
+      try {
+        readJsonObject(json(nested(levels)), InvalidClientMetadata);
+      } catch (error) {
+        refusal = error;
+      }
+      expect(refusal, `${levels} levels`).toBeInstanceOf(InvalidClientMetadata);
+    }
   });
 });
