@@ -277,6 +277,20 @@ export interface CibaProviderProps {
     /** The name logs and metrics use. @default the URL's host */
     readonly name?: string;
   };
+
+  /**
+   * The `service` of every log line and metric (POWERTOOLS_SERVICE_NAME): the dimension alarms and
+   * dashboards select the provider by, in namespace `CIBA`.
+   *
+   * @default the stack name
+   */
+  readonly serviceName?: string;
+  /**
+   * The functions' log level (LOG_LEVEL, read by Powertools Logger): DEBUG, INFO, WARN or ERROR.
+   *
+   * @default 'INFO'
+   */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
 /** A deployed CIBA provider. */
@@ -317,11 +331,14 @@ export class CibaProvider extends Construct {
 
   /** The secret with the external authentication service's HTTP Basic credentials, when given. */
   public readonly externalServiceSecret?: secretsmanager.ISecret;
+  /** The `service` dimension of the provider's logs and metrics (namespace `CIBA`). */
+  public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: CibaProviderProps = {}) {
     super(scope, id);
 
     const stageName = props.stageName ?? 'prod';
+    this.serviceName = props.serviceName ?? Stack.of(this).stackName;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const features: Record<Feature, boolean> = {
       simulator: props.features?.simulator ?? false,
@@ -451,6 +468,11 @@ export class CibaProvider extends Construct {
         environment: {
           // Stack traces point into the TypeScript sources (the bundle ships its source map).
           NODE_OPTIONS: '--enable-source-maps',
+          // Powertools for AWS Lambda (lambdas/adapters/observability/): JSON logs, EMF metrics, X-Ray.
+          POWERTOOLS_SERVICE_NAME: this.serviceName,
+          POWERTOOLS_METRICS_NAMESPACE: 'CIBA',
+          POWERTOOLS_TRACE_ENABLED: 'true',
+          LOG_LEVEL: props.logLevel ?? 'INFO',
           CIBA_ISSUER: this.issuer,
           CIBA_TABLE_NAME: this.table.tableName,
           CIBA_SIGNING: 'kms',
@@ -542,6 +564,8 @@ export class CibaProvider extends Construct {
       role,
       logGroup,
       environment: options.environment,
+      // X-Ray: the functions' segments, with the AWS SDK and HTTP calls the Powertools Tracer records.
+      tracing: lambda.Tracing.ACTIVE,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',

@@ -294,7 +294,8 @@ describe('CibaProvider permissions', () => {
     const actions = actionsOf(statementsOf(byDefault, defaultStack.provider, 'jwks'));
     expect(actions).toContain('kms:GetPublicKey');
     expect(actions).not.toContain('kms:Sign');
-    expect(actions.filter((action) => !action.startsWith('logs:'))).toEqual(['kms:GetPublicKey']);
+    // Besides its own logs and traces (every function has those), only the public key.
+    expect(actions.filter((action) => !action.startsWith('logs:') && !action.startsWith('xray:'))).toEqual(['kms:GetPublicKey']);
   });
 
   it('gives the discovery function no data or key access', () => {
@@ -319,14 +320,47 @@ describe('CibaProvider permissions', () => {
     }
   });
 
-  it('never grants on every resource and attaches no managed policy', () => {
+  it('never grants on every resource, but for X-Ray, and attaches no managed policy', () => {
+    // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions: `*` is their only resource.
+    const xrayWrite = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
     for (const policy of Object.values(byDefault.findResources('AWS::IAM::Policy'))) {
       const statements = (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement;
       for (const statement of statements) {
+        if ([statement.Action].flat().every((action) => xrayWrite.includes(action))) continue;
         expect([statement.Resource].flat()).not.toContain('*');
       }
     }
     byDefault.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent(), RoleName: Match.absent() });
+  });
+});
+
+describe('CibaProvider observability', () => {
+  it('names the service after the stack unless told, and tells every function its namespace, log level and tracing', () => {
+    expect(defaultStack.provider.serviceName).toBe('Default');
+    for (const [name] of ungatedHandlers) {
+      expect(environmentOf(byDefault, defaultStack.provider, name), name).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'Default',
+        POWERTOOLS_METRICS_NAMESPACE: 'CIBA',
+        POWERTOOLS_TRACE_ENABLED: 'true',
+        LOG_LEVEL: 'INFO',
+      });
+    }
+    byDefault.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+  });
+
+  it('lets each function of a role write traces to X-Ray', () => {
+    const actions = actionsOf(statementsOf(byDefault, defaultStack.provider, 'token'));
+    expect(actions).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+  });
+
+  it('takes the service name and log level from its props', () => {
+    expect(realm2.serviceName).toBe('TwoProviders');
+    // An empty bundling-stacks list skips esbuild: only the template is read here.
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Named');
+    const named = new CibaProvider(stack, 'Provider', { serviceName: 'ciba-eu', logLevel: 'DEBUG' });
+    expect(named.serviceName).toBe('ciba-eu');
+    const fn = named.functions.token?.node.defaultChild as { environment?: { variables?: Record<string, string> } } | undefined;
+    expect(stack.resolve(fn?.environment)).toMatchObject({ variables: { POWERTOOLS_SERVICE_NAME: 'ciba-eu', LOG_LEVEL: 'DEBUG' } });
   });
 });
 
