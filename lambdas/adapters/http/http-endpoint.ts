@@ -13,7 +13,7 @@ import type { Telemetry } from '../../core/ports.js';
 import { correlate } from '../observability/correlation.js';
 import { observeInvocation } from '../observability/middleware.js';
 import { logger } from '../observability/powertools.js';
-import { requestMetrics } from '../observability/request-metrics.js';
+import { requestOutcome } from '../observability/request-outcome.js';
 import { powertoolsTelemetry } from '../observability/telemetry.js';
 import { toHttpRequest, toProxyResult } from './api-gateway.js';
 
@@ -67,7 +67,7 @@ function authReqIdOut(response: HttpResponse): string | undefined {
 export function httpEndpoint(endpoint: (request: HttpRequest, context: EndpointContext) => Promise<HttpResponse>) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(observeInvocation())
-    .use(requestMetrics)
+    .use(requestOutcome)
     .use(errorResponses)
     .handler(async function handleHttpRequest(event) {
       const request = toHttpRequest(event);

@@ -8,7 +8,7 @@
  *                         (left out, with `metrics: false`, by functions that emit none)
  *
  * middy runs `before` in this order and `after` / `onError` in reverse, so the metrics of the
- * HTTP endpoint (request-metrics.ts, used after these) are added before logMetrics flushes them.
+ * HTTP endpoint (request-outcome.ts, used after these) are added before logMetrics flushes them.
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';

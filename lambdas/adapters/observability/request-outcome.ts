@@ -1,14 +1,15 @@
 /**
- * Requests, ServerErrors and Latency of an HTTP endpoint (metric-names.ts). Used after the error
- * responses middleware in the list, so that its `onError` runs first and the outcome is read from
- * what the client was actually told.
+ * What became of each HTTP request: one log line (endpoint, status, outcome, latency; never the
+ * request itself) and the Requests, ServerErrors and Latency metrics (metric-names.ts). Used before the
+ * error responses middleware in the list, so that middleware's `onError` runs first and the outcome
+ * is read from what the client was actually told.
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { OAuthError } from '../../core/errors.js';
 import { METRIC } from './metric-names.js';
-import { metrics } from './powertools.js';
+import { logger, metrics } from './powertools.js';
 
 type HttpRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult>;
 
@@ -25,13 +26,15 @@ function recordRequest(request: HttpRequest): void {
   const endpoint = request.event.resource || 'unknown';
   const outcome = outcomeOf(request);
   const status = request.response?.statusCode ?? 500;
+  const latencyMs = Date.now() - (startedAt.get(request) ?? Date.now());
+  logger.info('request answered', { endpoint, method: request.event.httpMethod, status, outcome, latencyMs });
   metrics.singleMetric().addDimensions({ endpoint, outcome }).addMetric(METRIC.requests, MetricUnit.Count, 1);
   metrics.addDimension('endpoint', endpoint);
-  metrics.addMetric(METRIC.latency, MetricUnit.Milliseconds, Date.now() - (startedAt.get(request) ?? Date.now()));
+  metrics.addMetric(METRIC.latency, MetricUnit.Milliseconds, latencyMs);
   metrics.addMetric(METRIC.serverErrors, MetricUnit.Count, status >= 500 ? 1 : 0);
 }
 
-export const requestMetrics: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
+export const requestOutcome: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
   before: function startClock(request) {
     startedAt.set(request, Date.now());
   },
