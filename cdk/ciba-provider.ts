@@ -291,6 +291,15 @@ export interface CibaProviderProps {
    * @default 'INFO'
    */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * X-Ray tracing is always Active: each invocation's Lambda segments (initialisation, invocation),
+   * at no cost to the function. `true` also loads the Powertools Tracer (POWERTOOLS_TRACE_ENABLED),
+   * whose subsegments time every AWS SDK and HTTP call, but whose aws-xray-sdk-core adds to every cold
+   * start several times what the rest of the function costs to load (`npm run bench:init`).
+   *
+   * @default false
+   */
+  readonly detailedTracing?: boolean;
 }
 
 /** A deployed CIBA provider. */
@@ -471,7 +480,7 @@ export class CibaProvider extends Construct {
           // Powertools for AWS Lambda (lambdas/adapters/observability/): JSON logs, EMF metrics, X-Ray.
           POWERTOOLS_SERVICE_NAME: this.serviceName,
           POWERTOOLS_METRICS_NAMESPACE: 'CIBA',
-          POWERTOOLS_TRACE_ENABLED: 'true',
+          POWERTOOLS_TRACE_ENABLED: String(props.detailedTracing ?? false),
           LOG_LEVEL: props.logLevel ?? 'INFO',
           CIBA_ISSUER: this.issuer,
           CIBA_TABLE_NAME: this.table.tableName,

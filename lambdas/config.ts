@@ -351,9 +351,9 @@ export interface ObservabilityConfig {
   /** The CloudWatch metrics namespace (POWERTOOLS_METRICS_NAMESPACE); alarms are written against `CIBA`. */
   readonly metricsNamespace: string;
   /**
-   * Whether to load the X-Ray tracer: only in Lambda, and only when POWERTOOLS_TRACE_ENABLED is `true`
-   * (the CDK construct sets it with Active tracing). Powertools' own default is on; the provider's is
-   * off, because the tracer brings aws-xray-sdk-core into every cold start.
+   * Whether to load the Powertools Tracer: only in Lambda, and only when POWERTOOLS_TRACE_ENABLED is
+   * `true` (the construct's `detailedTracing`). Powertools' own default is on; the provider's is off,
+   * because the tracer brings aws-xray-sdk-core into every cold start.
    */
   readonly tracing: boolean;
 }

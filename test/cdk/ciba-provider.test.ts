@@ -335,13 +335,13 @@ describe('CibaProvider permissions', () => {
 });
 
 describe('CibaProvider observability', () => {
-  it('names the service after the stack unless told, and tells every function its namespace, log level and tracing', () => {
+  it('names the service after the stack unless told, and tells every function its namespace and log level; X-Ray without the Powertools Tracer', () => {
     expect(defaultStack.provider.serviceName).toBe('Default');
     for (const [name] of ungatedHandlers) {
       expect(environmentOf(byDefault, defaultStack.provider, name), name).toMatchObject({
         POWERTOOLS_SERVICE_NAME: 'Default',
         POWERTOOLS_METRICS_NAMESPACE: 'CIBA',
-        POWERTOOLS_TRACE_ENABLED: 'true',
+        POWERTOOLS_TRACE_ENABLED: 'false',
         LOG_LEVEL: 'INFO',
       });
     }
@@ -353,14 +353,14 @@ describe('CibaProvider observability', () => {
     expect(actions).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
   });
 
-  it('takes the service name and log level from its props', () => {
+  it('takes the service name, log level and detailed tracing from its props', () => {
     expect(realm2.serviceName).toBe('TwoProviders');
     // An empty bundling-stacks list skips esbuild: only the template is read here.
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Named');
-    const named = new CibaProvider(stack, 'Provider', { serviceName: 'ciba-eu', logLevel: 'DEBUG' });
+    const named = new CibaProvider(stack, 'Provider', { serviceName: 'ciba-eu', logLevel: 'DEBUG', detailedTracing: true });
     expect(named.serviceName).toBe('ciba-eu');
     const fn = named.functions.token?.node.defaultChild as { environment?: { variables?: Record<string, string> } } | undefined;
-    expect(stack.resolve(fn?.environment)).toMatchObject({ variables: { POWERTOOLS_SERVICE_NAME: 'ciba-eu', LOG_LEVEL: 'DEBUG' } });
+    expect(stack.resolve(fn?.environment)).toMatchObject({ variables: { POWERTOOLS_SERVICE_NAME: 'ciba-eu', LOG_LEVEL: 'DEBUG', POWERTOOLS_TRACE_ENABLED: 'true' } });
   });
 });
 
