@@ -5,7 +5,8 @@
  * minified, platform node, target node22, the `require` banner, mainFields module,main), and so is a
  * bare bundle that imports only the same AWS SDK clients and jose as the handler's bundle. Each bundle is
  * imported in fresh node processes; the figure is the median time of `await import()` plus one turn of
- * the event loop (so that the tracer, whose import starts at load, is counted where tracing is on).
+ * the event loop (so that the tracer, whose import starts at load, is counted where tracing is on). The variants
+ * are sampled in turn, round after round.
  *
  * Variants per handler: `bare`; `before` (the commit given by BASE, default the parent of the
  * observability work, when its sources are given in BASE_DIR); `now` (tracing off, as locally and with
@@ -70,14 +71,19 @@ function bareSource(packages: string[]): string {
 
 const PROBE = `const t = performance.now(); await import(process.argv[1]); await new Promise((r) => setTimeout(r, 0)); process.stdout.write(String(performance.now() - t));`;
 
-function median(file: string, env: Record<string, string> = {}): number {
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], { env: { PATH: process.env.PATH ?? '', ...env } });
-    times.push(Number(output.toString()));
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+function sample(file: string, env: Record<string, string>): number {
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], { env: { PATH: process.env.PATH ?? '', ...env } });
+  return Number(output.toString());
+}
+
+/**
+ * Median per variant, the variants sampled in turn (one process each per round) rather than one
+ * after another, so that a change in the machine's load touches every variant alike.
+ */
+function medians(variants: readonly { readonly file: string; readonly env?: Record<string, string> }[]): number[] {
+  const times = variants.map((): number[] => []);
+  for (let run = 0; run < runs; run++) variants.forEach((variant, index) => times[index]!.push(sample(variant.file, variant.env ?? {})));
+  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!);
 }
 
 const kib = (file: string): string => `${Math.round(Number(execFileSync('stat', ['-c', '%s', file]).toString()) / 1024)} KiB`;
@@ -96,12 +102,15 @@ for (const name of handlers) {
   const before = baseDir ? join(out, `${name}-before.mjs`) : undefined;
   if (before && baseDir) await bundle(join(baseDir, entry), before, baseDir);
 
-  const bareMs = median(bare);
-  const rows: [string, string, number][] = [['bare (' + packages.join(', ') + ')', bare, bareMs]];
-  if (before) rows.push(['before observability', before, median(before)]);
-  rows.push(['now, tracing off', now, median(now)]);
-  rows.push(['now, tracing on', now, median(now, { POWERTOOLS_TRACE_ENABLED: 'true', AWS_LAMBDA_FUNCTION_NAME: name })]);
+  const variants = [
+    { label: `bare (${packages.join(', ')})`, file: bare },
+    ...(before ? [{ label: 'before observability', file: before }] : []),
+    { label: 'now, tracing off', file: now },
+    { label: 'now, tracing on', file: now, env: { POWERTOOLS_TRACE_ENABLED: 'true', AWS_LAMBDA_FUNCTION_NAME: name } },
+  ];
+  const ms = medians(variants);
+  const bareMs = ms[0]!;
   console.log(`${name}${bundlesXray ? ' (the bundle holds aws-xray-sdk-core, evaluated only with tracing on)' : ''}`);
-  for (const [label, file, ms] of rows) console.log(`  ${label.padEnd(60)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / bareMs).toFixed(2)}x  ${kib(file)}`);
+  variants.forEach(({ label, file }, index) => console.log(`  ${label.padEnd(60)} ${ms[index]!.toFixed(1).padStart(7)} ms  ${(ms[index]! / bareMs).toFixed(2)}x  ${kib(file)}`));
   console.log('');
 }
