@@ -8,10 +8,11 @@
  * the event loop (so that the tracer, whose import starts at load, is counted where tracing is on). The variants
  * are sampled in turn, round after round.
  *
- * Variants per handler: `bare`; `before` (the commit given by BASE, default the parent of the
- * observability work, when its sources are given in BASE_DIR); `now` (tracing off, as locally and with
- * POWERTOOLS_TRACE_ENABLED unset); `now+tracing` (POWERTOOLS_TRACE_ENABLED=true in Lambda: the X-Ray
- * SDK is loaded). RUNS sets the number of processes per variant (default 20).
+ * Variants per handler: `bare`; `before observability` (the handler's sources before it, when given in
+ * BASE_DIR, e.g. `git archive <commit> lambdas | tar -x -C $BASE_DIR`); `now` as the construct bundles
+ * it by default (the Powertools Tracer left out); and with `detailedTracing` (the tracer bundled),
+ * both with POWERTOOLS_TRACE_ENABLED unset and set (aws-xray-sdk-core loaded). RUNS sets the number of
+ * processes per variant (default 20), HANDLERS the handlers (file names in lambdas/handlers/).
  */
 import { build, type Metafile } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -25,8 +26,9 @@ const baseDir = process.env.BASE_DIR;
 const handlers = (process.env.HANDLERS ?? 'token,notification-delivery,backchannel-authentication').split(',');
 const out = mkdtempSync(join(tmpdir(), 'ciba-init-'));
 
-async function bundle(entry: string, outfile: string, resolveDir = projectRoot): Promise<Metafile> {
+async function bundle(entry: string, outfile: string, resolveDir = projectRoot, external: string[] = []): Promise<Metafile> {
   const result = await build({
+    external,
     entryPoints: [entry],
     absWorkingDir: resolveDir,
     nodePaths: [join(projectRoot, 'node_modules')],
@@ -91,10 +93,13 @@ const kib = (file: string): string => `${Math.round(Number(execFileSync('stat', 
 console.log(`node ${process.version}, ${runs} fresh processes per figure (median ms of module initialisation)\n`);
 for (const name of handlers) {
   const entry = `lambdas/handlers/${name}.ts`;
+  // As the construct bundles it: without the tracer, unless detailedTracing.
   const now = join(out, `${name}.mjs`);
-  const metafile = await bundle(entry, now);
+  const metafile = await bundle(entry, now, projectRoot, ['@aws-lambda-powertools/tracer']);
   const packages = clientsOf(metafile);
   const bundlesXray = Object.keys(metafile.inputs).some((input) => input.includes('node_modules/aws-xray-sdk-core/'));
+  const traced = join(out, `${name}-traced.mjs`);
+  await bundle(entry, traced);
   const bareEntry = join(out, `${name}-bare-entry.mjs`);
   writeFileSync(bareEntry, bareSource(packages));
   const bare = join(out, `${name}-bare.mjs`);
@@ -105,12 +110,14 @@ for (const name of handlers) {
   const variants = [
     { label: `bare (${packages.join(', ')})`, file: bare },
     ...(before ? [{ label: 'before observability', file: before }] : []),
-    { label: 'now, tracing off', file: now },
-    { label: 'now, tracing on', file: now, env: { POWERTOOLS_TRACE_ENABLED: 'true', AWS_LAMBDA_FUNCTION_NAME: name } },
+    { label: 'now (no detailedTracing: tracer not bundled)', file: now },
+    { label: 'now, detailedTracing (tracer bundled, not enabled)', file: traced },
+    { label: 'now, detailedTracing (tracer loaded)', file: traced, env: { POWERTOOLS_TRACE_ENABLED: 'true', AWS_LAMBDA_FUNCTION_NAME: name } },
   ];
   const ms = medians(variants);
   const bareMs = ms[0]!;
-  console.log(`${name}${bundlesXray ? ' (the bundle holds aws-xray-sdk-core, evaluated only with tracing on)' : ''}`);
+  if (bundlesXray) throw new Error(`${name}: aws-xray-sdk-core is in the bundle built without the tracer`);
+  console.log(name);
   variants.forEach(({ label, file }, index) => console.log(`  ${label.padEnd(60)} ${ms[index]!.toFixed(1).padStart(7)} ms  ${(ms[index]! / bareMs).toFixed(2)}x  ${kib(file)}`));
   console.log('');
 }

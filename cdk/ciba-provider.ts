@@ -472,6 +472,7 @@ export class CibaProvider extends Construct {
       const fn = this.createFunction(name, spec, {
         memorySize: props.memorySize ?? 256,
         timeout: functionTimeout(spec, props),
+        detailedTracing: props.detailedTracing ?? false,
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
         removalPolicy,
         environment: {
@@ -541,6 +542,7 @@ export class CibaProvider extends Construct {
       logRetention: logs.RetentionDays;
       removalPolicy: RemovalPolicy;
       environment: Record<string, string>;
+      detailedTracing: boolean;
     },
   ): NodejsFunction {
     const id = name.charAt(0).toUpperCase() + name.slice(1);
@@ -582,8 +584,9 @@ export class CibaProvider extends Construct {
         sourceMap: true,
         mainFields: ['module', 'main'],
         // Bundle the AWS SDK too: the pinned version is the tested one, and a bundled, tree-shaken SDK
-        // starts faster than the runtime's copy.
-        externalModules: [],
+        // starts faster than the runtime's copy. The Powertools Tracer (and aws-xray-sdk-core) only with
+        // detailedTracing: even never evaluated, its code slows every cold start (npm run bench:init).
+        externalModules: options.detailedTracing ? [] : ['@aws-lambda-powertools/tracer'],
         // Some CommonJS dependencies call `require`, which ES modules lack; give them one.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },

@@ -21,19 +21,20 @@ import { logger, metrics, tracer } from './powertools.js';
  * trace: token responses carry access, ID and refresh tokens.
  */
 function traceInvocation(loading: NonNullable<typeof tracer>): MiddlewareObj {
-  const middleware = loading.then(async (loaded) => {
+  const middleware: Promise<MiddlewareObj | undefined> = loading.then(async (loaded) => {
+    if (loaded === undefined) return undefined;
     const { captureLambdaHandler } = await import('@aws-lambda-powertools/tracer/middleware');
     return captureLambdaHandler(loaded, { captureResponse: false }) as MiddlewareObj;
   });
   return {
     before: async function openTraceSegment(request: Request) {
-      await (await middleware).before?.(request);
+      await (await middleware)?.before?.(request);
     },
     after: async function closeTraceSegment(request: Request) {
-      await (await middleware).after?.(request);
+      await (await middleware)?.after?.(request);
     },
     onError: async function closeFailedTraceSegment(request: Request) {
-      await (await middleware).onError?.(request);
+      await (await middleware)?.onError?.(request);
     },
   };
 }

@@ -58,11 +58,16 @@ export const metrics = new Metrics({
 
 /**
  * The tracer, or undefined where tracing is off. The import starts when this module loads, so that
- * it overlaps the rest of the cold start; the tracing middleware waits for it.
+ * it overlaps the rest of the cold start; the tracing middleware waits for it. Where the construct
+ * leaves the tracer out of the bundle (no `detailedTracing`), the import fails: that is logged once,
+ * and the functions answer as before, untraced.
  */
-export const tracer: Promise<Tracer> | undefined = settings.tracing
+export const tracer: Promise<Tracer | undefined> | undefined = settings.tracing
   ? import('@aws-lambda-powertools/tracer').then(
-      ({ Tracer }) =>
-new Tracer({ serviceName: settings.serviceName }),
+      ({ Tracer }) => new Tracer({ serviceName: settings.serviceName }),
+      (error: unknown) => {
+        logger.warn('POWERTOOLS_TRACE_ENABLED is true but the tracer is not in this bundle: tracing stays off', { error });
+        return undefined;
+      },
     )
   : undefined;

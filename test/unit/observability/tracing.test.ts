@@ -27,6 +27,7 @@ describe('the tracer', () => {
   afterEach(() => {
     vi.unstubAllEnvs();
     vi.restoreAllMocks();
+    vi.doUnmock('@aws-lambda-powertools/tracer');
   });
 
   it('is loaded in Lambda with POWERTOOLS_TRACE_ENABLED=true, and the handler still answers', async () => {
@@ -34,6 +35,17 @@ describe('the tracer', () => {
     expect(tracer).toBeDefined();
     expect((await tracer)?.constructor.name).toBe('Tracer');
     expect((await handler(event, context)).statusCode).toBe(200);
+  });
+
+  it('left out of the bundle (no detailedTracing) while enabled, leaves the handler answering untraced, with a warning', async () => {
+    vi.doMock('@aws-lambda-powertools/tracer', () => {
+      throw new Error('Cannot find package @aws-lambda-powertools/tracer');
+    });
+    const warnings = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const { tracer, handler } = await freshModules({ POWERTOOLS_TRACE_ENABLED: 'true', AWS_LAMBDA_FUNCTION_NAME: 'discovery' });
+    expect(await tracer).toBeUndefined();
+    expect((await handler(event, context)).statusCode).toBe(200);
+    expect(warnings.mock.calls.map(([line]) => String(line)).join('')).toContain('the tracer is not in this bundle');
   });
 
   it('is not loaded otherwise', async () => {
