@@ -361,6 +361,21 @@ export interface CibaProviderProps extends CibaTokenProps {
    * @default false
    */
   readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * The functions' log level (LOG_LEVEL, read by Powertools Logger): DEBUG, INFO, WARN or ERROR.
+   *
+   * @default 'INFO'
+   */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * X-Ray tracing is always Active: each invocation's Lambda segments (initialisation, invocation),
+   * at no cost to the function. `true` also loads the Powertools Tracer (POWERTOOLS_TRACE_ENABLED),
+   * whose subsegments time every AWS SDK and HTTP call, but whose aws-xray-sdk-core adds to every cold
+   * start several times what the rest of the function costs to load (`npm run bench:init`).
+   *
+   * @default false
+   */
+  readonly detailedTracing?: boolean;
 }
 
 /** A deployed CIBA provider. */
@@ -401,8 +416,7 @@ export class CibaProvider extends Construct {
 
   /** The secret with the external authentication service's HTTP Basic credentials, when given. */
   public readonly externalServiceSecret?: secretsmanager.ISecret;
-
-  /** The service name of the functions' logs and metrics (POWERTOOLS_SERVICE_NAME). */
+  /** The `service` of the functions' logs and metrics (POWERTOOLS_SERVICE_NAME; namespace `CIBA`). */
   public readonly serviceName: string;
   /** The stage's access log group; undefined with `apiLogging: false`. */
   public readonly accessLogGroup?: logs.LogGroup;
@@ -415,6 +429,7 @@ export class CibaProvider extends Construct {
     super(scope, id);
 
     const stageName = props.stageName ?? 'prod';
+    this.serviceName = props.serviceName ?? Stack.of(this).stackName;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const features: Record<Feature, boolean> = {
       simulator: props.features?.simulator ?? false,
@@ -464,7 +479,6 @@ export class CibaProvider extends Construct {
       removalPolicy,
     });
 
-    this.serviceName = props.serviceName ?? Stack.of(this).stackName;
     const apiLogging = props.apiLogging ?? true;
     if (apiLogging) {
       this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -560,11 +574,17 @@ export class CibaProvider extends Construct {
       const fn = this.createFunction(name, spec, {
         memorySize: props.memorySize ?? 256,
         timeout: functionTimeout(spec, props),
+        detailedTracing: props.detailedTracing ?? false,
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
         removalPolicy,
         environment: {
           // Stack traces point into the TypeScript sources (the bundle ships its source map).
           NODE_OPTIONS: '--enable-source-maps',
+          // Powertools for AWS Lambda (lambdas/adapters/observability/): JSON logs, EMF metrics, X-Ray.
+          POWERTOOLS_SERVICE_NAME: this.serviceName,
+          POWERTOOLS_METRICS_NAMESPACE: 'CIBA',
+          POWERTOOLS_TRACE_ENABLED: String(props.detailedTracing ?? false),
+          LOG_LEVEL: props.logLevel ?? 'INFO',
           CIBA_ISSUER: this.issuer,
           CIBA_TABLE_NAME: this.table.tableName,
           ...this.signingKeys.environment,
@@ -659,6 +679,7 @@ export class CibaProvider extends Construct {
       logRetention: logs.RetentionDays;
       removalPolicy: RemovalPolicy;
       environment: Record<string, string>;
+      detailedTracing: boolean;
     },
   ): NodejsFunction {
     const id = name.charAt(0).toUpperCase() + name.slice(1);
@@ -691,7 +712,14 @@ export class CibaProvider extends Construct {
       role,
       logGroup,
       environment: options.environment,
-      bundling: lambdaBundling,
+      // X-Ray: the functions' segments, with the AWS SDK and HTTP calls the Powertools Tracer records.
+      tracing: lambda.Tracing.ACTIVE,
+      bundling: {
+        ...lambdaBundling,
+        // The Powertools Tracer (and aws-xray-sdk-core) only with detailedTracing: even never evaluated,
+        // its code slows every cold start (npm run bench:init).
+        externalModules: options.detailedTracing ? [] : [...lambdaBundling.externalModules],
+      },
     });
     acknowledge(fn, 'AwsSolutions-L1', NODE_RUNTIME_REASON);
     return fn;

@@ -426,3 +426,41 @@ export function awsCredentials(): AwsEnvironmentCredentials {
   credentials ??= loadAwsCredentials(process.env);
   return credentials;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Observability (lambdas/adapters/observability/). Read apart from `config()`: every function logs,
+// the custom resource handler too, and it has none of the CIBA_* variables.
+//
+// Powertools for AWS Lambda reads its own variables as well, which this module does not repeat:
+// POWERTOOLS_LOG_LEVEL / AWS_LAMBDA_LOG_LEVEL / LOG_LEVEL (the log level), POWERTOOLS_DEV (pretty
+// logs, metrics off), POWERTOOLS_METRICS_DISABLED, POWERTOOLS_LOGGER_SAMPLE_RATE. What is read here
+// is what the provider decides differently from Powertools' defaults.
+
+export interface ObservabilityConfig {
+  /** The `service` of every log line and metric (POWERTOOLS_SERVICE_NAME). */
+  readonly serviceName: string;
+  /** The CloudWatch metrics namespace (POWERTOOLS_METRICS_NAMESPACE); alarms are written against `CIBA`. */
+  readonly metricsNamespace: string;
+  /**
+   * Whether to load the Powertools Tracer: only in Lambda, and only when POWERTOOLS_TRACE_ENABLED is
+   * `true` (the construct's `detailedTracing`). Powertools' own default is on; the provider's is off,
+   * because the tracer brings aws-xray-sdk-core into every cold start.
+   */
+  readonly tracing: boolean;
+}
+
+export function loadObservabilityConfig(env: Env): ObservabilityConfig {
+  return {
+    serviceName: env.POWERTOOLS_SERVICE_NAME || 'ciba',
+    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'CIBA',
+    tracing: flag(env, 'POWERTOOLS_TRACE_ENABLED') && Boolean(env.AWS_LAMBDA_FUNCTION_NAME),
+  };
+}
+
+let observability: ObservabilityConfig | undefined;
+
+/** The observability settings of this process, read on first use. */
+export function observabilityConfig(): ObservabilityConfig {
+  observability ??= loadObservabilityConfig(process.env);
+  return observability;
+}

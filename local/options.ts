@@ -80,6 +80,10 @@ export function lambdaEnvironment(options: {
     CIBA_USER_MAX_PENDING_REQUESTS: '0',
     CIBA_USER_REQUESTS_PER_MINUTE: '0',
     AWS_REGION: 'us-east-1',
+    // One compact JSON line per log entry, as in CloudWatch; the metrics' EMF lines would only be noise
+    // on a terminal (lambdas/adapters/observability/).
+    POWERTOOLS_SERVICE_NAME: 'ciba-local',
+    POWERTOOLS_METRICS_DISABLED: 'true',
     // DynamoDB Local accepts any credentials; the SDK insists on having some.
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

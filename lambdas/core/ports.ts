@@ -389,6 +389,25 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Who decided an authentication request: the user's device, the external service, or the test hook. */
+export type DecisionChannel = 'device' | 'external' | 'automated';
+
+/** How a ping or push notification attempt ended: sent, to be tried again, or given up (a dead letter). */
+export type DeliveryOutcomeMetric = 'delivered' | 'retry' | 'dead_letter';
+
+/**
+ * What the core reports for the operators' metrics (lambdas/adapters/observability/telemetry.ts emits
+ * them as CloudWatch metrics). Only what the core alone knows: the requests' outcomes and latencies
+ * are measured around the endpoints, by the adapters. Values are bounded sets: each becomes a
+ * metric dimension.
+ */
+export interface Telemetry {
+  /** A decision was recorded (the conditional write succeeded). */
+  decisionRecorded(decision: 'approved' | 'denied', channel: DecisionChannel): void;
+  /** One attempt to deliver a ping or push notification (CIBA Core §10.2, §10.3) ended so. */
+  notificationSettled(mode: 'ping' | 'push', outcome: DeliveryOutcomeMetric): void;
+}
+
 /** Everything an endpoint may use. Each handler builds only the parts its endpoint needs. */
 export interface Dependencies {
   readonly config: Config;
@@ -406,4 +425,6 @@ export interface Dependencies {
   readonly notificationSender: NotificationSender;
   readonly push: PushService | undefined;
   readonly externalService: ExternalAuthenticationService | undefined;
+  /** Absent in tests of the core that do not look at metrics: nothing is reported then. */
+  readonly telemetry?: Telemetry;
 }

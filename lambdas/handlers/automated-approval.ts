@@ -5,7 +5,7 @@ import { config } from '../config.js';
 import { systemClock } from '../core/ports.js';
 import { automatedApproval } from '../core/testing/automated-approval.js';
 
-export const handler = httpEndpoint(async (request) => {
+export const handler = httpEndpoint(async (request, { telemetry }) => {
   const settings = config();
-  return automatedApproval(request, { config: settings, clock: systemClock, ...tableRepositories(settings) });
+  return automatedApproval(request, { config: settings, clock: systemClock, telemetry, ...tableRepositories(settings) });
 });

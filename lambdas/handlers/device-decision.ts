@@ -5,4 +5,4 @@ import { config } from '../config.js';
 import { decideAuthRequest } from '../core/device/decide-auth-request.js';
 import { systemClock } from '../core/ports.js';
 
-export const handler = httpEndpoint(async (request) => decideAuthRequest(request, { config: config(), clock: systemClock, ...tableRepositories(config()) }));
+export const handler = httpEndpoint(async (request, { telemetry }) => decideAuthRequest(request, { config: config(), clock: systemClock, telemetry, ...tableRepositories(config()) }));

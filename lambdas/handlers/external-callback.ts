@@ -5,4 +5,4 @@ import { config } from '../config.js';
 import { receiveExternalCallback } from '../core/external/receive-callback.js';
 import { systemClock } from '../core/ports.js';
 
-export const handler = httpEndpoint(async (request) => receiveExternalCallback(request, { config: config(), clock: systemClock, ...tableRepositories(config()) }));
+export const handler = httpEndpoint(async (request, { telemetry }) => receiveExternalCallback(request, { config: config(), clock: systemClock, telemetry, ...tableRepositories(config()) }));

@@ -308,7 +308,7 @@ describe('CibaProvider permissions', () => {
   });
 
   it('lets the jwks function read the key ring item and nothing else', () => {
-    const statements = statementsOf(byDefault, defaultStack.provider, 'jwks').filter((statement) => !actionsOf([statement]).every((action) => action.startsWith('logs:')));
+    const statements = statementsOf(byDefault, defaultStack.provider, 'jwks').filter((statement) => !actionsOf([statement]).every((action) => action.startsWith('logs:') || action.startsWith('xray:')));
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -345,14 +345,47 @@ describe('CibaProvider permissions', () => {
     }
   });
 
-  it('never grants on every resource and attaches no managed policy', () => {
+  it('never grants on every resource, but for X-Ray, and attaches no managed policy', () => {
+    // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions: `*` is their only resource.
+    const xrayWrite = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
     for (const policy of Object.values(byDefault.findResources('AWS::IAM::Policy'))) {
       const statements = (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement;
       for (const statement of statements) {
+        if ([statement.Action].flat().every((action) => xrayWrite.includes(action))) continue;
         expect([statement.Resource].flat()).not.toContain('*');
       }
     }
     byDefault.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent(), RoleName: Match.absent() });
+  });
+});
+
+describe('CibaProvider observability', () => {
+  it('names the service after the stack unless told, and tells every function its namespace and log level; X-Ray without the Powertools Tracer', () => {
+    expect(defaultStack.provider.serviceName).toBe('Default');
+    for (const [name] of ungatedHandlers) {
+      expect(environmentOf(byDefault, defaultStack.provider, name), name).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'Default',
+        POWERTOOLS_METRICS_NAMESPACE: 'CIBA',
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        LOG_LEVEL: 'INFO',
+      });
+    }
+    byDefault.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+  });
+
+  it('lets each function of a role write traces to X-Ray', () => {
+    const actions = actionsOf(statementsOf(byDefault, defaultStack.provider, 'token'));
+    expect(actions).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+  });
+
+  it('takes the service name, log level and detailed tracing from its props', () => {
+    expect(realm2.serviceName).toBe('TwoProviders');
+    // An empty bundling-stacks list skips esbuild: only the template is read here.
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Named');
+    const named = new CibaProvider(stack, 'Provider', { serviceName: 'ciba-eu', logLevel: 'DEBUG', detailedTracing: true });
+    expect(named.serviceName).toBe('ciba-eu');
+    const fn = named.functions.token?.node.defaultChild as { environment?: { variables?: Record<string, string> } } | undefined;
+    expect(stack.resolve(fn?.environment)).toMatchObject({ variables: { POWERTOOLS_SERVICE_NAME: 'ciba-eu', LOG_LEVEL: 'DEBUG', POWERTOOLS_TRACE_ENABLED: 'true' } });
   });
 });
 

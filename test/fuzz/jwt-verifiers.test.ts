@@ -24,6 +24,8 @@ import type { HttpRequest } from '../../lambdas/core/http/http.js';
 import type { Client, Device, PublicJwk } from '../../lambdas/core/model.js';
 import { systemClock, type JwksSource, type PublishedJwk, type Signer } from '../../lambdas/core/ports.js';
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
+import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
+import { formParameters } from '../../lambdas/core/http/form.js';
 import { TEST_ISSUER, TEST_TABLE_NAME } from '../support/constants.js';
 import { anyText, base64urlish, expectResultOrOAuthError, fuzzParameters, hostileJson, mutateJws } from './arbitraries.js';
 
@@ -31,8 +33,8 @@ const config = { issuer: TEST_ISSUER };
 /** The clients below register their keys inline: a jwks_uri fetch would be a bug in the test. */
 const noJwksUri: JwksSource = { get: () => Promise.reject(new Error('no jwks_uri in these tests')) };
 const dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
-const replay = new DynamoDbReplayGuard(dynamodb, TEST_TABLE_NAME);
-const devices = new DynamoDbDeviceRepository(dynamodb, TEST_TABLE_NAME);
+const replay = new DynamoDbReplayGuard(sdkDynamoDb(dynamodb), TEST_TABLE_NAME);
+const devices = new DynamoDbDeviceRepository(sdkDynamoDb(dynamodb), TEST_TABLE_NAME);
 afterAll(() => dynamodb.destroy());
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -83,14 +85,14 @@ describe('client assertions (RFC 7523)', () => {
 describe('signed authentication requests (CIBA Core §7.1.1)', () => {
   it('answers mutated request objects and hostile claims with parameters or invalid_request', async () => {
     const valid = await sign({ iss: client.clientId, aud: TEST_ISSUER, exp: now() + 300, iat: now(), nbf: now(), jti: randomUUID(), scope: 'openid', login_hint: 'jane.doe' }, 'oauth-authz-req+jwt');
-    await expect(readSignedRequest(new Map([['request', valid]]), client, { config, clock: systemClock, jwks: noJwksUri, replay })).resolves.toMatchObject({ scope: 'openid' });
+    await expect(readSignedRequest(formParameters([['request', valid]]), client, { config, clock: systemClock, jwks: noJwksUri, replay })).resolves.toMatchObject({ scope: 'openid' });
     const signedHostile = fc
       .dictionary(fc.constantFrom('scope', 'login_hint', 'requested_expiry', 'authorization_details', 'binding_message', 'aud', 'exp', 'nbf', '__proto__'), hostileJson, { maxKeys: 5 })
       .map((extra) => ({ extra }));
     await fc.assert(
       fc.asyncProperty(fc.oneof(tokensLike(valid), signedHostile), async (input) => {
         const token = typeof input === 'string' ? input : await sign({ iss: client.clientId, aud: TEST_ISSUER, exp: now() + 300, iat: now(), nbf: now(), jti: randomUUID(), ...input.extra });
-        const outcome = (await expectResultOrOAuthError(() => readSignedRequest(new Map([['request', token]]), client, { config, clock: systemClock, jwks: noJwksUri, replay }))) as {
+        const outcome = (await expectResultOrOAuthError(() => readSignedRequest(formParameters([['request', token]]), client, { config, clock: systemClock, jwks: noJwksUri, replay }))) as {
           error?: { error: string };
         };
         if (outcome.error) expect(outcome.error.error).toBe('invalid_request');
@@ -121,8 +123,8 @@ describe('id_token_hint (CIBA Core §7.1)', () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const { crv, x, y } = (await exportJWK(publicKey)) as JWK & { crv: string; x: string; y: string };
     const jwk: PublishedJwk = { kty: 'EC', crv, x, y, kid: ecThumbprint({ crv, x, y }), use: 'sig', alg: 'ES256' };
-    // Only publicJwk is used: verifying needs the provider's public key, never its signing operation.
-    const signer: Signer = { alg: 'ES256', publicJwk: () => Promise.resolve(jwk), sign: () => Promise.reject(new Error('not used')) };
+    // Only publishedKeys is used: verifying needs the provider's public keys, never its signing key.
+    const signer: Signer = { alg: 'ES256', publishedKeys: () => Promise.resolve([jwk]), currentKey: () => Promise.reject(new Error('not used')) };
     const valid = await new SignJWT({ iss: TEST_ISSUER, aud: client.clientId, sub: 'jane.doe', exp: now() + 300 }).setProtectedHeader({ alg: 'ES256', kid: jwk.kid }).sign(privateKey);
     await expect(verifyIdTokenHint(valid, client, { config, clock: systemClock, signer })).resolves.toBe('jane.doe');
     await fc.assert(

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { checkAuthorizationDetails } from '../../lambdas/core/authorization-details/check-authorization-details.js';
 import { readClientCredentials } from '../../lambdas/core/client-authentication/read-client-credentials.js';
 import { InvalidRequest } from '../../lambdas/core/errors.js';
-import { readForm, readJsonObject } from '../../lambdas/core/http/form.js';
+import { formParameters, readForm, readJsonObject } from '../../lambdas/core/http/form.js';
 import type { HttpRequest } from '../../lambdas/core/http/http.js';
 import { decodeJws } from '../../lambdas/core/jwt/jws.js';
 import type { Client } from '../../lambdas/core/model.js';
@@ -130,7 +130,7 @@ describe('readClientCredentials', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(basic, { maxLength: 2 }), form, async (authorization, parameters) => {
         const request: HttpRequest = { method: 'POST', path: '/token', headers: authorization.length > 0 ? { authorization } : {}, query: {}, pathParameters: {}, body: undefined };
-        const outcome = (await expectResultOrOAuthError(() => readClientCredentials(request, new Map(Object.entries(parameters))))) as { error?: { error: string } };
+        const outcome = (await expectResultOrOAuthError(() => readClientCredentials(request, formParameters(Object.entries(parameters))))) as { error?: { error: string } };
         if (outcome.error) expect(['invalid_request', 'invalid_client']).toContain(outcome.error.error);
       }),
       fuzzParameters(300),

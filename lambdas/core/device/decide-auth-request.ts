@@ -7,25 +7,39 @@ import { Conflict, InvalidRequest, NotFound } from '../errors.js';
 import { readJsonObject } from '../http/form.js';
 import { json, type HttpRequest, type HttpResponse } from '../http/http.js';
 import type { Decision } from '../model.js';
-import type { AuthRequestRepository, DecisionOptions, Dependencies } from '../ports.js';
+import type { AuthRequestRepository, DecisionChannel, DecisionOptions, Dependencies, Telemetry } from '../ports.js';
 import { authenticateDevice } from './authenticate-device.js';
 import { canonicalJson } from './transaction-hash.js';
 import { USER_VERIFICATION_AMR, verifySignedDecision } from './verify-signed-decision.js';
 
-type DecisionDependencies = Pick<Dependencies, 'config' | 'clock' | 'devices' | 'replay' | 'authRequests'>;
+type DecisionDependencies = Pick<Dependencies, 'config' | 'clock' | 'devices' | 'replay' | 'authRequests' | 'telemetry'>;
 
 export function readDecision(value: unknown): Decision {
   if (value !== 'approve' && value !== 'deny') throw new InvalidRequest('decision must be approve or deny');
   return value;
 }
 
-/** Records a decision and turns the repository's answer into the API's. Shared with the test hook. */
-export async function recordDecision(authRequests: AuthRequestRepository, authReqId: string, decision: Decision, at: number, options: DecisionOptions): Promise<HttpResponse> {
+/** Where a decision came from, for the Decisions metric. */
+export interface DecisionReport {
+  readonly telemetry: Telemetry | undefined;
+  readonly channel: DecisionChannel;
+}
+
+/** Records a decision and turns the repository's answer into the API's. Shared with the test hook and the external callback. */
+export async function recordDecision(
+  authRequests: AuthRequestRepository,
+  authReqId: string,
+  decision: Decision,
+  at: number,
+  options: DecisionOptions,
+  report?: DecisionReport,
+): Promise<HttpResponse> {
   const outcome = authReqId.length <= 128 ? await authRequests.decide(authReqId, decision, at, options) : 'unknown';
   if (outcome === 'unknown') throw new NotFound('no such authentication request');
   if (outcome === 'transactionMismatch') throw new InvalidRequest('signed_decision transaction_hash does not match the request: the device signed other transaction details');
   if (outcome === 'userVerificationRequired') throw new InvalidRequest('this request requires user verification: report it in amr (pin, fpt, face ...)');
   if (outcome === 'notPending') throw new Conflict('the request has already been decided or has expired');
+  report?.telemetry?.decisionRecorded(decision === 'approve' ? 'approved' : 'denied', report.channel);
   return json(200, { auth_req_id: authReqId, status: decision === 'approve' ? 'approved' : 'denied' });
 }
 
@@ -55,5 +69,5 @@ export async function decideAuthRequest(request: HttpRequest, deps: DecisionDepe
       amr,
       decidedAt: now,
     },
-  });
+  }, { telemetry: deps.telemetry, channel: 'device' });
 }

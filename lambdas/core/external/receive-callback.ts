@@ -14,7 +14,7 @@ import { recordDecision } from '../device/decide-auth-request.js';
 import { createHash } from 'node:crypto';
 import { splitScope } from '../scopes.js';
 
-type CallbackDependencies = Pick<Dependencies, 'config' | 'clock' | 'authRequests'>;
+type CallbackDependencies = Pick<Dependencies, 'config' | 'clock' | 'authRequests' | 'telemetry'>;
 
 /** Claims a service may not set: the provider's own (RFC 7519 §4.1, OIDC Core §2, CIBA Core §10.1.1). */
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'at_hash', 'c_hash', 'sid', 'urn:openid:params:jwt:claim:auth_req_id', 'urn:openid:params:jwt:claim:rt_hash']);
@@ -68,7 +68,7 @@ export async function receiveExternalCallback(request: HttpRequest, deps: Callba
         ...(claims !== undefined ? { claims: claims as Record<string, unknown> } : {}),
         ...(typeof acr === 'string' ? { acr } : {}),
       },
-    });
+    }, { telemetry: deps.telemetry, channel: 'external' });
   } catch (error) {
     if (error instanceof Conflict) throw new Conflict('the request has already been decided differently, or has expired');
     throw error;

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config.js';
 import type { AuthRequest } from '../model.js';
-import type { AuthRequestRepository, Clock, DeadLetterRepository, NotificationJob, NotificationQueue, NotificationSender, RefreshTokenRepository, Signer } from '../ports.js';
+import type { AuthRequestRepository, Clock, DeadLetterRepository, NotificationJob, NotificationQueue, NotificationSender, RefreshTokenRepository, Signer, Telemetry } from '../ports.js';
 import { mintTokenResponse } from '../token/mint-token-response.js';
 import { grantedOfflineAccess } from '../token/refresh/refresh-policy.js';
 import { startRefreshGrant } from '../token/refresh/start-refresh-grant.js';
@@ -24,6 +24,8 @@ export interface DeliveryDependencies extends PhonePushDependencies {
   readonly sender: NotificationSender;
   readonly signer: Signer;
   readonly random?: () => number;
+  /** Told how each ping or push attempt ended (the Deliveries metric); absent in tests that do not look. */
+  readonly telemetry?: Telemetry;
 }
 
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'deadLettered' | 'rescheduled' | 'nothingToSend';
@@ -79,13 +81,17 @@ export async function deliverNotification(job: NotificationJob, deps: DeliveryDe
   const attempts = job.attempt + 1;
   const lastResult = describeResult(result);
   const verdict = judgeResult(result);
+  // Only ping and push requests have a notification endpoint (checked above).
+  const mode = request.deliveryMode === 'push' ? 'push' : 'ping';
   if (verdict === 'delivered') {
     await deps.authRequests.recordDelivery(request.authReqId, { status: 'delivered', attempts, lastResult, at: now });
+    deps.telemetry?.notificationSettled(mode, 'delivered');
     return 'delivered';
   }
   if (verdict === 'retry' && attempts < deps.config.delivery.maxAttempts) {
     await deps.queue.enqueue({ ...job, attempt: attempts }, retryDelay(attempts, deps.config.delivery, deps.random));
     await deps.authRequests.recordDelivery(request.authReqId, { status: 'retrying', attempts, lastResult, at: now });
+    deps.telemetry?.notificationSettled(mode, 'retry');
     return 'retrying';
   }
   await deps.deadLetters.record({
@@ -98,5 +104,6 @@ export async function deliverNotification(job: NotificationJob, deps: DeliveryDe
     failedAt: now,
   });
   await deps.authRequests.recordDelivery(request.authReqId, { status: 'failed', attempts, lastResult, at: now }, now + DEAD_LETTER_KEEP_MS);
+  deps.telemetry?.notificationSettled(mode, 'dead_letter');
   return 'deadLettered';
 }

@@ -10,7 +10,7 @@ import type { HttpRequest, HttpResponse } from '../http/http.js';
 import type { Dependencies } from '../ports.js';
 import { recordDecision } from '../device/decide-auth-request.js';
 
-type ApprovalDependencies = Pick<Dependencies, 'config' | 'clock' | 'authRequests'>;
+type ApprovalDependencies = Pick<Dependencies, 'config' | 'clock' | 'authRequests' | 'telemetry'>;
 
 function single(request: HttpRequest, name: string): string {
   const values = request.query[name] ?? [];
@@ -24,5 +24,5 @@ export async function automatedApproval(request: HttpRequest, deps: ApprovalDepe
   const action = single(request, 'action');
   if (action !== 'allow' && action !== 'deny') throw new InvalidRequest('action must be allow or deny');
   // It stands in for a user who did whatever the acr asks, user verification included.
-  return recordDecision(deps.authRequests, authReqId, action === 'allow' ? 'approve' : 'deny', deps.clock.now(), { userVerified: true });
+  return recordDecision(deps.authRequests, authReqId, action === 'allow' ? 'approve' : 'deny', deps.clock.now(), { userVerified: true }, { telemetry: deps.telemetry, channel: 'automated' });
 }
