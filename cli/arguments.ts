@@ -28,6 +28,8 @@ export const OPTIONS = {
   'initial-access-token': { type: 'string' },
   'auto-approve': { type: 'boolean' },
   'auto-deny': { type: 'boolean' },
+  force: { type: 'boolean' },
+  compromised: { type: 'boolean' },
 } as const;
 
 export type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];

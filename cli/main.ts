@@ -13,6 +13,7 @@ import { deadLetters } from './commands/dead-letters.js';
 import { demo } from './commands/demo.js';
 import { devices } from './commands/devices.js';
 import { evidence } from './commands/evidence.js';
+import { keys } from './commands/keys.js';
 import { requests } from './commands/requests.js';
 import { users } from './commands/users.js';
 import { resolveTarget } from './options.js';
@@ -26,6 +27,7 @@ const NOUNS: Readonly<Record<string, Commands>> = {
   evidence,
   requests,
   'dead-letters': deadLetters,
+  keys,
 };
 
 /** `ciba demo` has no verb. */

@@ -10,6 +10,7 @@ import { DynamoDbDeviceRepository } from '../lambdas/adapters/dynamodb/device-re
 import { DynamoDbEvidenceRepository } from '../lambdas/adapters/dynamodb/evidence-repository.js';
 import { DynamoDbUserDirectory } from '../lambdas/adapters/dynamodb/user-directory.js';
 import { sdkDynamoDb } from '../lambdas/adapters/dynamodb/sdk-dynamodb.js';
+import { DynamoDbKeyRingStore } from '../lambdas/adapters/dynamodb/key-ring-store.js';
 import type { Target } from './options.js';
 
 export interface CliRepositories {
@@ -19,6 +20,7 @@ export interface CliRepositories {
   readonly authRequests: DynamoDbAuthRequestRepository;
   readonly evidence: DynamoDbEvidenceRepository;
   readonly deadLetters: DynamoDbDeadLetterRepository;
+  readonly keyRing: DynamoDbKeyRingStore;
   /** Releases the DynamoDB client's sockets, so the process can exit. */
   close(): void;
 }
@@ -36,6 +38,7 @@ export function openRepositories(target: Target): CliRepositories {
     authRequests: new DynamoDbAuthRequestRepository(dynamodb, table, { expiredRetentionSeconds: 0 }),
     evidence: new DynamoDbEvidenceRepository(dynamodb, table),
     deadLetters: new DynamoDbDeadLetterRepository(dynamodb, table),
+    keyRing: new DynamoDbKeyRingStore(dynamodb, table),
     close: () => client.destroy(),
   };
 }

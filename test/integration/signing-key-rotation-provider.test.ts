@@ -14,6 +14,7 @@ import { handler as rotation } from '../../lambdas/handlers/signing-key-rotation
 import { endpointPaths } from '../../lambdas/routes.js';
 import { TEST_ISSUER } from '../support/constants.js';
 import { basic, call, decide, poll, registerClient, startAuthRequest, type TestClient } from '../support/provider.js';
+import { runCli } from '../support/device.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { createOwnTable, useOwnTable } from '../support/workers.js';
 
@@ -102,9 +103,13 @@ describe('tokens across rotations', () => {
 
     // The schedule's duplicate guard: the keys were made moments ago, so nothing rotates.
     expect(await rotation({ source: 'aws.events', 'detail-type': 'Scheduled Event' })).toMatchObject({ outcome: 'skipped' });
-    const deps = { store: keyRingStore(config()), factory: new LocalSigningKeyFactory(), clock: systemClock };
     const kidsBefore = await publishedKids();
-    expect((await rotateSigningKeys(deps)).outcome).toBe('rotated');
+    // The operator's rotation: refused within a day of the last change unless forced.
+    const refused = await runCli(['keys', 'rotate']);
+    expect({ code: refused.code, out: refused.stdout }).toMatchObject({ code: 1, out: expect.stringMatching(/Not rotated: the keys changed \d+ s ago/) });
+    const rotated = await runCli(['keys', 'rotate', '--force', '--json']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ outcome: 'rotated', keys: expect.arrayContaining([expect.objectContaining({ state: 'current', mode: 'local' })]) });
 
     const after = await tokensFor(client);
     const secondKid = decodeProtectedHeader(after.idToken).kid as string;
@@ -117,8 +122,12 @@ describe('tokens across rotations', () => {
     const introspected = await call('POST', endpointPaths.introspection, { headers: basic(client), form: { token: before.accessToken } });
     expect(introspected.json.active).toBe(true);
 
-    expect((await rotateSigningKeys(deps)).outcome).toBe('rotated');
+    expect((await rotateSigningKeys({ store: keyRingStore(config()), factory: new LocalSigningKeyFactory(), clock: systemClock })).outcome).toBe('rotated');
     expect(await publishedKids()).not.toContain(firstKid);
+    const listed = await runCli(['keys', 'list', '--json']);
+    expect(JSON.parse(listed.stdout).keys.map((key: { kid: string }) => key.kid)).toEqual(expect.arrayContaining([secondKid]));
+    // Ids, states and modes only: never key material.
+    expect(listed.stdout).not.toMatch(/privateJwk|"d"|encryptedPrivateKey/);
     expect(await idTokenVerifies(before.idToken, client)).toBe(false);
     expect(await userinfoStatus(before.accessToken)).toBe(401);
     expect((await call('POST', endpointPaths.introspection, { headers: basic(client), form: { token: before.accessToken } })).json.active).toBe(false);

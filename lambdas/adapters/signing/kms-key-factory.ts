@@ -34,7 +34,7 @@ export class KmsSigningKeyFactory implements SigningKeyFactory {
     if (!keyId) throw new Error('KMS CreateKey returned no key ARN');
     const { PublicKey, KeySpec } = await this.kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
     if (!PublicKey || KeySpec !== 'ECC_NIST_P256') throw new Error(`KMS key ${keyId} is not an ECC_NIST_P256 signing key`);
-    return { publicJwk: publishedJwkOf({ spkiDer: PublicKey }), material: { kind: 'kms', keyId } };
+    return { publicJwk: publishedJwkOf({ spkiDer: PublicKey }), material: { kind: 'kms', keyId, keyRingTag: this.keyRingTag } };
   }
 
   async destroy(material: KeyMaterial): Promise<void> {

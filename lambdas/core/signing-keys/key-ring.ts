@@ -20,7 +20,7 @@ export type KeyState = 'next' | 'current' | 'previous';
  * - `local`: the private JWK itself, in the table: the local runner and the tests only.
  */
 export type KeyMaterial =
-  | { readonly kind: 'kms'; readonly keyId: string }
+  | { readonly kind: 'kms'; readonly keyId: string; readonly keyRingTag: string }
   | { readonly kind: 'envelope'; readonly wrappingKeyId: string; readonly encryptedPrivateKey: string }
   | { readonly kind: 'local'; readonly privateJwk: Readonly<Record<string, string>> };
 

@@ -4,7 +4,7 @@ import { initialKeyRing, keyInState, publishedJwks, replaceKeyRing, rotateKeyRin
 let counter = 0;
 const fresh = (): NewKey => {
   const kid = `k${++counter}`;
-  return { publicJwk: { kty: 'EC', kid, use: 'sig', alg: 'ES256' }, material: { kind: 'kms', keyId: `arn:${kid}` } };
+  return { publicJwk: { kty: 'EC', kid, use: 'sig', alg: 'ES256' }, material: { kind: 'kms', keyId: `arn:${kid}`, keyRingTag: 'ring' } };
 };
 const states = (ring: ReturnType<typeof initialKeyRing>): Record<string, string> => Object.fromEntries(ring.keys.map((key) => [key.state, key.kid]));
 
