@@ -722,6 +722,13 @@ export class CibaProvider extends Construct {
       },
     });
     acknowledge(fn, 'AwsSolutions-L1', NODE_RUNTIME_REASON);
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which name no resource.
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (AWS X-Ray IAM reference); CDK adds them for Active tracing' +
+        (name === 'signingKeyRotation' ? '. In kms signing mode also kms:CreateKey and kms:TagResource, which name no key yet: conditioned on this ring\'s tag, the key spec and the region (cdk/signing-keys.ts)' : ''),
+    );
     return fn;
   }
 

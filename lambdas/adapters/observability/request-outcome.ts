@@ -29,9 +29,14 @@ function recordRequest(request: HttpRequest): void {
   const latencyMs = Date.now() - (startedAt.get(request) ?? Date.now());
   logger.info('request answered', { endpoint, method: request.event.httpMethod, status, outcome, latencyMs });
   metrics.singleMetric().addDimensions({ endpoint, outcome }).addMetric(METRIC.requests, MetricUnit.Count, 1);
-  metrics.addDimension('endpoint', endpoint);
-  metrics.addMetric(METRIC.latency, MetricUnit.Milliseconds, latencyMs);
-  metrics.addMetric(METRIC.serverErrors, MetricUnit.Count, status >= 500 ? 1 : 0);
+  // Single metrics, not the shared set: an `endpoint` dimension added there would also land on whatever
+  // else the process flushes with it (in the local runner, other functions' metrics, DeliveryFailures).
+  const perEndpoint = metrics.singleMetric();
+  perEndpoint.addDimension('endpoint', endpoint);
+  perEndpoint.addMetric(METRIC.latency, MetricUnit.Milliseconds, latencyMs);
+  const errors = metrics.singleMetric();
+  errors.addDimension('endpoint', endpoint);
+  errors.addMetric(METRIC.serverErrors, MetricUnit.Count, status >= 500 ? 1 : 0);
 }
 
 export const requestOutcome: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
