@@ -29,14 +29,13 @@ function recordRequest(request: HttpRequest): void {
   const latencyMs = Date.now() - (startedAt.get(request) ?? Date.now());
   logger.info('request answered', { endpoint, method: request.event.httpMethod, status, outcome, latencyMs });
   metrics.singleMetric().addDimensions({ endpoint, outcome }).addMetric(METRIC.requests, MetricUnit.Count, 1);
-  // Single metrics, not the shared set: an `endpoint` dimension added there would also land on whatever
-  // else the process flushes with it (in the local runner, other functions' metrics, DeliveryFailures).
+  // Latency per endpoint as a single metric: an `endpoint` dimension added to the shared set would also
+  // land on whatever else the process flushes with it (in the local runner, other functions' metrics).
   const perEndpoint = metrics.singleMetric();
   perEndpoint.addDimension('endpoint', endpoint);
   perEndpoint.addMetric(METRIC.latency, MetricUnit.Milliseconds, latencyMs);
-  const errors = metrics.singleMetric();
-  errors.addDimension('endpoint', endpoint);
-  errors.addMetric(METRIC.serverErrors, MetricUnit.Count, status >= 500 ? 1 : 0);
+  // ServerErrors in the shared set, by service only (what the alarm needs), so every invocation flushes one.
+  metrics.addMetric(METRIC.serverErrors, MetricUnit.Count, status >= 500 ? 1 : 0);
 }
 
 export const requestOutcome: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
