@@ -54,6 +54,8 @@ const report: FlowReport = {
 describe('parseFlowReport', () => {
   it("reads flow.ts's JSON object", () => {
     expect(parseFlowReport(`${JSON.stringify(report)}\n`)).toEqual(report);
+    // The handlers' log lines come first on the same stdout; the report is the last line.
+    expect(parseFlowReport(`{"level":"INFO","message":"request answered"}\n${JSON.stringify(report)}\n`)).toEqual(report);
   });
 
   it('names the missing or wrong field', () => {
