@@ -22,6 +22,7 @@ import { notificationToken, useDeliveryHarness } from '../support/workers.js';
 // Read when the handlers load, on the first request below: metrics on (the local runner turns them
 // off), a dead letter after one failed attempt.
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+process.env.LOG_LEVEL = 'INFO';
 process.env.POWERTOOLS_SERVICE_NAME = 'ciba-observability-test';
 process.env.CIBA_DELIVERY_MAX_ATTEMPTS = '1';
 

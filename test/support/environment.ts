@@ -14,3 +14,7 @@ applyEnvironment(
     initialAccessToken: TEST_INITIAL_ACCESS_TOKEN,
   }),
 );
+
+// The handlers' INFO line per request would bury the test report; warnings and errors still show.
+// test/integration/observability-logs.test.ts sets INFO for itself: it is the test of those lines.
+process.env.LOG_LEVEL = 'WARN';
