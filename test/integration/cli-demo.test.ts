@@ -4,33 +4,24 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAuthRequestRepository } from '../../lambdas/adapters/dynamodb/auth-request-repository.js';
-import type { Feature } from '../../lambdas/routes.js';
 import { initialAccessTokenFile } from '../../local/options.js';
-import { startServer } from '../../local/server.js';
 import { TEST_INITIAL_ACCESS_TOKEN } from '../support/constants.js';
 import { withTable } from '../support/device.js';
 import { decide, poll, registerClient, startAuthRequest } from '../support/provider.js';
 import { closedPort } from '../support/receiver.js';
 import { verifyTokens } from '../../cli/demo/verify-tokens.js';
 import { sdkDynamoDb } from '../../lambdas/adapters/dynamodb/sdk-dynamodb.js';
+import { useLocalServer } from '../support/server.js';
 
-let server: Server;
+const served = useLocalServer();
 let issuer: string;
-
-beforeAll(async () => {
-  server = await startServer({ port: 0, host: '127.0.0.1', features: new Set<Feature>(['simulator', 'automatedApproval']) });
-  issuer = `http://localhost:${(server.address() as AddressInfo).port}`;
-  // The handlers read their configuration on first use, which comes after this.
-  process.env.CIBA_ISSUER = issuer;
+beforeAll(() => {
+  issuer = served.issuer;
 });
-
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
 interface DemoRun {
   readonly code: number;

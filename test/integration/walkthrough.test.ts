@@ -5,27 +5,18 @@
  * command) and the script waits out the polling interval before step 5.
  */
 import { execFile } from 'node:child_process';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Feature } from '../../lambdas/routes.js';
-import { startServer } from '../../local/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { walkthrough } from '../../local/walkthrough.js';
 import { TEST_INITIAL_ACCESS_TOKEN } from '../support/constants.js';
+import { useLocalServer } from '../support/server.js';
 
 const run = promisify(execFile);
-let server: Server;
+const served = useLocalServer();
 let issuer: string;
-
-beforeAll(async () => {
-  server = await startServer({ port: 0, host: '127.0.0.1', features: new Set<Feature>(['simulator', 'automatedApproval']) });
-  issuer = `http://localhost:${(server.address() as AddressInfo).port}`;
-  // The handlers read their configuration on first use, which comes after this.
-  process.env.CIBA_ISSUER = issuer;
+beforeAll(() => {
+  issuer = served.issuer;
 });
-
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** The printed commands, with step 4 done the unattended way it prints. */
 function script(text: string): string {
