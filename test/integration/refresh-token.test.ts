@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CIBA_GRANT_TYPE } from '../../lambdas/core/model.js';
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { TEST_ISSUER, TEST_TABLE_NAME } from '../support/constants.js';
-import { basic, call, decide, expectError, poll, registerClient, startAuthRequest, type CallResult, type TestClient } from '../support/provider.js';
+import { basic, call, cibaTokens, decide, expectError, newRefreshToken, poll, refresh, registerClient, startAuthRequest, type TestClient } from '../support/provider.js';
 
 const RT_HASH_CLAIM = 'urn:openid:params:jwt:claim:rt_hash';
 const AUTH_REQ_ID_CLAIM = 'urn:openid:params:jwt:claim:auth_req_id';
@@ -27,26 +27,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => dynamodb?.destroy());
-
-/** Approves a backchannel request of `who` and redeems it: the CIBA token response. */
-async function cibaTokens(who: TestClient, form: Record<string, string> = { scope: 'openid offline_access' }): Promise<CallResult> {
-  const authReqId = await startAuthRequest(who, form);
-  expect((await decide(authReqId, 'allow')).status).toBe(200);
-  const tokens = await poll(who, authReqId);
-  expect(tokens.status, tokens.body).toBe(200);
-  return tokens;
-}
-
-/** The refresh token of a new grant of `who`. */
-async function newRefreshToken(who: TestClient = client, form?: Record<string, string>): Promise<string> {
-  const tokens = await cibaTokens(who, form);
-  expect(tokens.json.refresh_token, tokens.body).toEqual(expect.any(String));
-  return String(tokens.json.refresh_token);
-}
-
-function refresh(who: TestClient, refreshToken: string, form: Record<string, string> = {}): Promise<CallResult> {
-  return call('POST', '/token', { headers: basic(who), form: { grant_type: 'refresh_token', refresh_token: refreshToken, ...form } });
-}
 
 /** OIDC Core 3.3.2.11 (at_hash, and CIBA Core's rt_hash): the left half of SHA-256, base64url. */
 function leftHalfSha256(token: string): string {
@@ -154,14 +134,14 @@ describe('refreshing (RFC 6749 §6, OIDC Core §12)', () => {
 
   it('refuses a client registered without the refresh_token grant with unauthorized_client', async () => {
     const plain = await registerClient();
-    expectError(await refresh(plain, await newRefreshToken()), 400, 'unauthorized_client');
+    expectError(await refresh(plain, await newRefreshToken(client)), 400, 'unauthorized_client');
     expectError(await refresh(plain, 'A'.repeat(43)), 400, 'unauthorized_client');
   });
 });
 
 describe('rotation and reuse detection (RFC 9700 §4.14.2)', () => {
   it('refuses the old refresh token once it has been used, and that reuse revokes the grant: the newest token is refused too', async () => {
-    const first = await newRefreshToken();
+    const first = await newRefreshToken(client);
     const second = await refresh(client, first);
     expect(second.status, second.body).toBe(200);
     const newest = String(second.json.refresh_token);
@@ -175,7 +155,7 @@ describe('rotation and reuse detection (RFC 9700 §4.14.2)', () => {
   });
 
   it('a token used generations ago still revokes the grant', async () => {
-    const first = await newRefreshToken();
+    const first = await newRefreshToken(client);
     let current = first;
     for (let i = 0; i < 3; i++) {
       const next = await refresh(client, current);
@@ -187,8 +167,8 @@ describe('rotation and reuse detection (RFC 9700 §4.14.2)', () => {
   });
 
   it('revokes only its own grant: another grant of the same client and user keeps working', async () => {
-    const replayed = await newRefreshToken();
-    const other = await newRefreshToken();
+    const replayed = await newRefreshToken(client);
+    const other = await newRefreshToken(client);
     expect((await refresh(client, replayed)).status).toBe(200);
     expectError(await refresh(client, replayed), 400, 'invalid_grant');
     expect((await refresh(client, other)).status).toBe(200);
@@ -198,7 +178,7 @@ describe('rotation and reuse detection (RFC 9700 §4.14.2)', () => {
 describe("another client's refresh token (RFC 6749 §6: bound to its client)", () => {
   it('is invalid_grant, answered as an unknown token is, and spends nothing: the owner still refreshes with it', async () => {
     const other = await registerClient(REFRESH_GRANT);
-    const refreshToken = await newRefreshToken();
+    const refreshToken = await newRefreshToken(client);
 
     const stolen = await refresh(other, refreshToken);
     expectError(stolen, 400, 'invalid_grant');

@@ -11,7 +11,7 @@ import { endpointPaths } from '../../lambdas/routes.js';
 import { localDynamoDbClient } from '../../local/dynamodb-local.js';
 import { TEST_ISSUER, TEST_TABLE_NAME } from '../support/constants.js';
 import { assertionForm, clientAssertion, generateClientKey, jwks, tamperSignature, type ClientKey } from '../support/jwt.js';
-import { basic, call, decide, expectError, poll, registerClient, startAuthRequest, type CallResult, type TestClient } from '../support/provider.js';
+import { basic, call, decide, expectError, newRefreshToken, poll, refresh, registerClient, startAuthRequest, type CallResult, type TestClient } from '../support/provider.js';
 
 const dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
 afterAll(() => dynamodb.destroy());
@@ -136,15 +136,6 @@ describe('revocation that changes nothing, answered 200 all the same (RFC 7009 ย
 
 describe('revoking a refresh token revokes its grant (RFC 7009 ยง2.1)', () => {
   const refreshClient = (): Promise<TestClient> => registerClient({ grant_types: [CIBA_GRANT_TYPE, 'refresh_token'] });
-  async function newRefreshToken(client: TestClient): Promise<string> {
-    const authReqId = await startAuthRequest(client, { scope: 'openid offline_access' });
-    expect((await decide(authReqId, 'allow')).status).toBe(200);
-    const tokens = await poll(client, authReqId);
-    expect(tokens.json.refresh_token, tokens.body).toEqual(expect.any(String));
-    return String(tokens.json.refresh_token);
-  }
-  const refresh = (client: TestClient, refreshToken: string): Promise<CallResult> =>
-    call('POST', endpointPaths.token, { headers: basic(client), form: { grant_type: 'refresh_token', refresh_token: refreshToken } });
 
   it('after which the refresh token no longer refreshes', async () => {
     const client = await refreshClient();

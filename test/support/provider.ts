@@ -106,3 +106,24 @@ export function poll(client: TestClient, authReqId: string): Promise<CallResult>
 export async function decide(authReqId: string, action: 'allow' | 'deny'): Promise<CallResult> {
   return call('POST', `/test/ciba/approve?auth_req_id=${encodeURIComponent(authReqId)}&action=${action}`);
 }
+
+/** A whole poll flow of `client`: its backchannel request (`form`), approved, then redeemed: the 200 token response. */
+export async function cibaTokens(client: TestClient, form: Record<string, string> = { scope: 'openid offline_access' }): Promise<CallResult> {
+  const authReqId = await startAuthRequest(client, form);
+  expect((await decide(authReqId, 'allow')).status).toBe(200);
+  const tokens = await poll(client, authReqId);
+  expect(tokens.status, tokens.body).toBe(200);
+  return tokens;
+}
+
+/** The refresh token of a new grant of `client` (its client must have the refresh_token grant). */
+export async function newRefreshToken(client: TestClient, form?: Record<string, string>): Promise<string> {
+  const tokens = await cibaTokens(client, form);
+  expect(tokens.json.refresh_token, tokens.body).toEqual(expect.any(String));
+  return String(tokens.json.refresh_token);
+}
+
+/** The refresh_token grant at the token endpoint, with client_secret_basic. */
+export function refresh(client: TestClient, refreshToken: string, form: Record<string, string> = {}): Promise<CallResult> {
+  return call('POST', '/token', { headers: basic(client), form: { grant_type: 'refresh_token', refresh_token: refreshToken, ...form } });
+}
