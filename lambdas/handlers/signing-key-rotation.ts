@@ -10,6 +10,7 @@
  * `npx ciba keys rotate` does the same from an operator's machine.
  */
 import { isCustomResourceRequest, sendCustomResourceResponse, type CustomResourceRequest } from '../adapters/http/cloudformation-response.js';
+import { logger } from '../adapters/observability/powertools.js';
 import { keyRingStore, signingKeyFactory } from '../adapters/signing/signer.js';
 import { config } from '../config.js';
 import { systemClock } from '../core/ports.js';
@@ -18,9 +19,10 @@ import { keyInState } from '../core/signing-keys/key-ring.js';
 
 const RING_RESOURCE_ID = 'signing-key-ring';
 
+/** The provider's logger (its redaction included); what is logged here is key ids and states, never key material. */
 function log(level: 'INFO' | 'WARN', message: string, detail: Record<string, unknown>): void {
-  // Key ids and states only: never key material (an envelope key's ciphertext included).
-  console.log(JSON.stringify({ level, message, ...detail }));
+  if (level === 'WARN') logger.warn(message, detail);
+  else logger.info(message, detail);
 }
 
 export async function handler(event: unknown): Promise<Record<string, unknown>> {
