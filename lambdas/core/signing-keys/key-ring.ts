@@ -81,6 +81,11 @@ export function rotateKeyRing(ring: KeyRing, fresh: NewKey, now: number): Rotati
   if (next) keys.push({ ...next, state: 'current' });
   if (current) keys.push({ ...current, state: 'previous' });
   keys.push(placed(fresh, next ? 'next' : 'current', now));
+  return succeed(ring, keys, now);
+}
+
+/** The ring after `ring` holding exactly `keys`; the keys of `ring` left out are the retired ones. */
+function succeed(ring: KeyRing, keys: readonly RingKey[], now: number): Rotation {
   const kept = new Set(keys.map((key) => key.kid));
   return { ring: { version: ring.version + 1, rotatedAt: now, keys }, retired: ring.keys.filter((key) => !kept.has(key.kid)) };
 }
@@ -95,8 +100,7 @@ export function replaceKeyRing(ring: KeyRing, current: NewKey, next: NewKey, now
   const old = keyInState(ring, 'current');
   const keys: RingKey[] = [placed(current, 'current', now), placed(next, 'next', now)];
   if (old && !options.dropCurrent) keys.push({ ...old, state: 'previous' });
-  const kept = new Set(keys.map((key) => key.kid));
-  return { ring: { version: ring.version + 1, rotatedAt: now, keys }, retired: ring.keys.filter((key) => !kept.has(key.kid)) };
+  return succeed(ring, keys, now);
 }
 
 /** The JWKS order: the signing key first, then the next and the previous ones. */
