@@ -7,7 +7,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { localPushService } from '../../lambdas/adapters/push/local-push-service.js';
 import type { PhoneNotification } from '../../lambdas/core/ports.js';
 import { TEST_ISSUER } from '../support/constants.js';
@@ -15,20 +15,14 @@ import { createUserHere, deviceCall, enrollDevice, runCli, storedDevice, type Te
 import { authReqIdOf } from '../support/jwt.js';
 import { backchannel, call, registerClient, type TestClient } from '../support/provider.js';
 import { eventually } from '../support/receiver.js';
-import { startNotificationPipeline, useOwnTable, type NotificationPipeline } from '../support/workers.js';
+import { useNotificationPipeline } from '../support/workers.js';
 
-const table = useOwnTable('phone-push');
+const harness = useNotificationPipeline('phone-push');
 
-let pipeline: NotificationPipeline;
 let client: TestClient;
 
 beforeAll(async () => {
-  pipeline = await startNotificationPipeline(table);
   client = await registerClient();
-});
-
-afterAll(async () => {
-  await pipeline?.stop();
 });
 
 /** How long a push may take to arrive; and how long to listen for one that should not. */
@@ -113,7 +107,7 @@ describe('a new request is pushed to the user’s phone', () => {
     const devices = await Promise.all([1, 2, 3, 4].map(() => enrollDevice(username)));
     const authReqId = await newRequest(username);
     // Where the request is pushed: the devices on the user's record when it was made.
-    const targets = (await pipeline.authRequests.find(authReqId))?.pushTargets?.map((target) => target.deviceId) ?? [];
+    const targets = (await harness.pipeline.authRequests.find(authReqId))?.pushTargets?.map((target) => target.deviceId) ?? [];
     expect([...targets].sort()).toEqual(devices.map((device) => device.deviceId).sort());
     for (const device of devices) expect(await pushesFor(device, authReqId)).toHaveLength(1);
   });
@@ -156,7 +150,7 @@ describe('a new request is pushed to the user’s phone', () => {
     // The next request is not pushed to it, even if the platform endpoint worked again.
     await localPushService.registerDevice({ deviceId: disabled.deviceId, platform: 'FCM', pushToken: 'outside-the-provider', endpointArn: disabledArn });
     const second = await newRequest(username);
-    expect((await pipeline.authRequests.find(second))?.pushTargets?.map((target) => target.deviceId)).toEqual([sibling.deviceId]);
+    expect((await harness.pipeline.authRequests.find(second))?.pushTargets?.map((target) => target.deviceId)).toEqual([sibling.deviceId]);
     await pushesFor(sibling, second);
     expect(await pushesAfterQuiet(disabled, second)).toEqual([]);
 

@@ -5,40 +5,26 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CIBA_GRANT_TYPE } from '../../lambdas/core/model.js';
 import { TEST_ISSUER } from '../support/constants.js';
 import { basic, call, decide, registerClient, startAuthRequest, type TestClient } from '../support/provider.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { notificationToken, startNotificationPipeline, useOwnTable, type NotificationPipeline } from '../support/workers.js';
+import { notificationToken, useDeliveryHarness } from '../support/workers.js';
 
-const table = useOwnTable('refresh-push');
+const harness = useDeliveryHarness('refresh-push');
 
 const ARRIVAL_MS = 10_000;
 const RT_HASH_CLAIM = 'urn:openid:params:jwt:claim:rt_hash';
 
-let pipeline: NotificationPipeline;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  pipeline = await startNotificationPipeline(table);
-  receiver = await startReceiver();
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await pipeline?.stop();
-});
-
 function pushClient(path: string, grantTypes: string[]): Promise<TestClient> {
-  return registerClient({ grant_types: grantTypes, backchannel_token_delivery_mode: 'push', backchannel_client_notification_endpoint: receiver.url(path) });
+  return registerClient({ grant_types: grantTypes, backchannel_token_delivery_mode: 'push', backchannel_client_notification_endpoint: harness.receiver.url(path) });
 }
 
 /** Approves a push request with `scope`; returns the pushed body. */
 async function pushedTokens(client: TestClient, path: string, scope: string): Promise<Record<string, unknown>> {
   const authReqId = await startAuthRequest(client, { scope, client_notification_token: notificationToken() });
   expect((await decide(authReqId, 'allow')).status).toBe(200);
-  const [push] = await receiver.waitForRequests(path, 1, ARRIVAL_MS);
+  const [push] = await harness.receiver.waitForRequests(path, 1, ARRIVAL_MS);
   const body = JSON.parse(push?.body ?? 'null') as Record<string, unknown>;
   expect(body).toMatchObject({ auth_req_id: authReqId, access_token: expect.any(String), id_token: expect.any(String) });
   return body;

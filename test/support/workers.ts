@@ -115,37 +115,57 @@ export function notificationToken(): string {
   return `${randomBytes(18).toString('base64url')}.~+/${randomBytes(6).toString('hex')}==`;
 }
 
-export interface DeliveryHarness {
+/** Fails clearly when a file's test uses what its beforeAll has not started (yet). */
+function started<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`the ${name} is used before beforeAll started it`);
+  return value;
+}
+
+export interface PipelineHarness {
   readonly table: string;
   /** Started before the file's tests run. */
   readonly pipeline: NotificationPipeline;
-  readonly receiver: Receiver;
 }
 
 /**
- * The file's own table, the notification pipeline on it and a local receiver: started before the
- * file's tests, stopped after them. Call it at the top of the file, before any handler runs.
+ * The file's own table and the notification pipeline on it: started before the file's tests, stopped
+ * after them. Call it at the top of the file, before any handler runs.
  */
-export function useDeliveryHarness(label: string): DeliveryHarness {
+export function useNotificationPipeline(label: string): PipelineHarness {
   const table = useOwnTable(label);
   let pipeline: NotificationPipeline | undefined;
-  let receiver: Receiver | undefined;
   beforeAll(async () => {
     pipeline = await startNotificationPipeline(table);
-    receiver = await startReceiver();
   });
   afterAll(async () => {
-    await receiver?.close();
     await pipeline?.stop();
   });
-  const started = <T>(value: T | undefined, name: string): T => {
-    if (value === undefined) throw new Error(`the ${name} is used before beforeAll started it`);
-    return value;
-  };
   return {
     table,
     get pipeline() {
       return started(pipeline, 'notification pipeline');
+    },
+  };
+}
+
+export interface DeliveryHarness extends PipelineHarness {
+  readonly receiver: Receiver;
+}
+
+/** useNotificationPipeline, and a local receiver for the notifications. */
+export function useDeliveryHarness(label: string): DeliveryHarness {
+  const harness = useNotificationPipeline(label);
+  let receiver: Receiver | undefined;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
+  return {
+    table: harness.table,
+    get pipeline() {
+      return harness.pipeline;
     },
     get receiver() {
       return started(receiver, 'receiver');
