@@ -9,10 +9,9 @@
 import { createPublicKey } from 'node:crypto';
 import type { Config } from '../../config.js';
 import { CLOCK_SKEW_SECONDS } from '../client-authentication/verify-client-assertion.js';
-import { jwks } from '../discovery/jwks.js';
 import { InvalidToken, OAuthError } from '../errors.js';
 import { decodeJws, verifyJwsSignature, type DecodedJws } from '../jwt/jws.js';
-import type { Clock, PublishedJwk, RevocationList, Signer } from '../ports.js';
+import type { Clock, RevocationList, Signer } from '../ports.js';
 
 /** RFC 9068 §4: `at+jwt`, or the full media type; compared without regard to case (RFC 7515 §4.1.9). */
 export const ACCESS_TOKEN_TYPES: readonly string[] = ['at+jwt', 'application/at+jwt'];
@@ -59,18 +58,6 @@ export interface AccessTokenOptions {
   readonly audiences?: readonly string[];
 }
 
-function isPublishedJwk(key: unknown): key is PublishedJwk {
-  return typeof key === 'object' && key !== null && typeof (key as PublishedJwk).kid === 'string' && typeof (key as PublishedJwk).kty === 'string';
-}
-
-/**
- * The keys a token of this provider may be signed with: exactly the published JWK Set, so that a key
- * kept there during a rotation (still verifying the tokens it signed) is accepted here too.
- */
-async function publishedKeys(signer: Signer): Promise<readonly PublishedJwk[]> {
-  return (await jwks(signer)).keys.filter(isPublishedJwk);
-}
-
 const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isOptional = <T>(value: unknown, check: (value: unknown) => value is T): boolean => value === undefined || check(value);
@@ -106,7 +93,8 @@ export async function verifyAccessToken(token: string, deps: AccessTokenDependen
   // No extension this provider would have to understand is ever used in its own tokens (RFC 7515 §4.1.11).
   if (crit !== undefined) return invalid('the access token was not issued by this provider');
   if (alg !== deps.signer.alg || typeof kid !== 'string') return invalid('the access token was not issued by this provider');
-  const key = (await publishedKeys(deps.signer)).find((candidate) => candidate.kid === kid && candidate.alg === alg);
+  // Any key of the published JWK Set: one kept there during a rotation still verifies what it signed.
+  const key = (await deps.signer.publishedKeys()).find((candidate) => candidate.kid === kid && candidate.alg === alg);
   if (!key) return invalid('the access token was not issued by this provider');
   if (!verifyJwsSignature(deps.signer.alg, createPublicKey({ key: key as never, format: 'jwk' }), jws)) return invalid('the access token signature is invalid');
 
